@@ -1,0 +1,44 @@
+"""Shared test helpers: corpus access, real Hexo, Node processes."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_POST = SEEDS / "000_75903fe598d9effb.txt"
+CORPUS = ROOT.parent / "shared" / "corpus"
+HEXO_DIR = ROOT / "tests" / "hexo"
+
+
+def corpus_posts() -> list[Path]:
+    """Canonical corpus posts (empty when ../shared/corpus is absent)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.glob("*.md") if p.name != "README.md")
+
+
+def nonstandard_posts() -> list[Path]:
+    return sorted((CORPUS / "nonstandard").glob("*.md")) if CORPUS.is_dir() else []
+
+
+def need_corpus() -> None:
+    if not corpus_posts():
+        pytest.skip("../shared/corpus is absent")
+
+
+def need_hexo() -> None:
+    if not shutil.which("node") or not (HEXO_DIR / "node_modules" / "hexo").is_dir():
+        pytest.skip("real Hexo is not installed (./install.sh --dev)")
+
+
+def hexo_load(source_dir: Path) -> dict[str, dict]:
+    """Posts of a Hexo `source/` folder as real Hexo loads them, keyed by `_posts/<name>`."""
+    need_hexo()
+    out = subprocess.run(["node", str(HEXO_DIR / "load_posts.js"), str(source_dir)],
+                         capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)

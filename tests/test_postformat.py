@@ -1,0 +1,175 @@
+"""The seed format: byte-exact render/read, YAML safety, safe file names and writes."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crawler import postformat as pf
+from crawler.items import Article
+from tests.helpers import SEED_POST, corpus_posts, nonstandard_posts
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def text_of(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")
+
+
+def test_seed_reads_with_the_values_written_in_it() -> None:
+    a = pf.read(text_of(SEED_POST))
+    assert a.title == "小米汽车正式落户北京经开区，将建设年产量30万辆的整车工厂，2024年首车下线"
+    assert a.categories == ["新媒体", "高科技行业门户", "新闻"]
+    assert a.author == "高科技行业门户"
+    assert a.published == "Sun, 28 Nov 2021 02:38:00 GMT"
+    assert a.headimg == a.thumbnail == (
+        "https://mp.ofweek.com/Upload/News/Img/member2589/202111/27152452720903.png")
+    assert a.comments is False
+    assert a.body.startswith('<p style="text-align:center"><img alt=')
+    assert a.body.endswith("文章摘自 电车汇 20211127 发自北京</p> \n")
+
+
+def test_render_from_fields_gives_the_seed_bytes() -> None:
+    raw = text_of(SEED_POST)
+    body = raw[raw.index("<div>   \n") + 9:raw.rindex("  \n</div>\n")]
+    article = Article(
+        title="小米汽车正式落户北京经开区，将建设年产量30万辆的整车工厂，2024年首车下线",
+        categories=["新媒体", "高科技行业门户", "新闻"],
+        author="高科技行业门户",
+        published=datetime(2021, 11, 28, 10, 38, tzinfo=BEIJING),
+        headimg="https://mp.ofweek.com/Upload/News/Img/member2589/202111/27152452720903.png",
+        thumbnail="https://mp.ofweek.com/Upload/News/Img/member2589/202111/27152452720903.png",
+        body=body,
+    )
+    assert pf.encode(pf.render(article)) == SEED_POST.read_bytes()
+
+
+def test_wrapper_bytes() -> None:
+    out = pf.render(Article(title="t", author="a", published="2021-01-01 00:00:00", body="B"))
+    assert out.startswith("\n---\ntitle: 't'\ncategories: \nheadimg: ''\nauthor: a\n")
+    assert out.endswith("---\n\n<div>   \nB  \n</div>\n" + " " * 12)
+    assert not out.endswith("\n")
+
+
+@pytest.mark.parametrize("path", corpus_posts(), ids=lambda p: p.name)
+def test_corpus_post_round_trips_byte_for_byte(path: Path) -> None:
+    raw = path.read_bytes()
+    assert pf.encode(pf.render(pf.read(raw.decode("utf-8")))) == raw
+
+
+@pytest.mark.parametrize("path", nonstandard_posts(), ids=lambda p: p.name)
+def test_nonstandard_post_reads(path: Path) -> None:
+    a = pf.read(text_of(path))
+    assert a.title and a.author and a.published
+    assert all(isinstance(c, str) and c for c in a.categories)
+
+
+def test_double_quotes_for_titles_with_apostrophes() -> None:
+    out = pf.render(Article(title="Vivy -Fluorite Eye's Song-", author="x", published="d"))
+    assert "\ntitle: \"Vivy -Fluorite Eye's Song-\"\n" in out
+
+
+def test_dates() -> None:
+    utc = datetime(2022, 2, 9, 6, 53, 38, tzinfo=timezone.utc)
+    assert pf.format_date(utc) == "Wed, 09 Feb 2022 06:53:38 GMT"
+    assert pf.format_date(datetime(2021, 11, 28, 10, 38, tzinfo=BEIJING)) == "Sun, 28 Nov 2021 02:38:00 GMT"
+    assert pf.format_date("2021-10-28 14:08:07") == "2021-10-28 14:08:07"
+    assert pf.format_date("x: y") == "'x: y'"
+    with pytest.raises(pf.FormatError):
+        pf.format_date(datetime(2021, 1, 1))           # naive: timezone unknown
+    with pytest.raises(pf.FormatError):
+        pf.format_date(None)
+
+
+def test_braces_are_escaped_in_bodies() -> None:
+    out = pf.render(Article(title="t", author="a", published="d", body="<p>{{ x }} {% y %}</p>"))
+    assert "<p>&#123;&#123; x &#125;&#125; &#123;% y %&#125;</p>" in out
+    assert "{" not in out and "}" not in out
+
+
+# Each of these must come back as the same string from PyYAML and from Hexo.
+TRAPS = ["1e3", "+1e3", "2E10", "0o17", "0x1F", "1_000", "1:20", "no", "No", "yes", "on", "off",
+         "y", "n", "null", "Null", "~", "true", "FALSE", ".inf", "-.inf", ".nan", "2021-11-28",
+         "2021-11-28 10:38", "a: b", "a #b", "@home", "`x`", "&a", "*a", "!!python/object",
+         "|", ">", "- x", "-", "?", "? x", "%x", "'q'", '"q"', "it's", "a\tb", "a\nb", "\r",
+         "=", "<<", " lead", "trail ", "", "\x00\x07\x1b", "\u2028", "\ufeff", "\x85", "---",
+         "...", "# c", "{a: 1}", "[1, 2]", "Hi, DIYgod", "IT 之家", "199IT", "a\\b", "'\"\\",
+         "😀 emoji", "\U0010ffff", "\x7f", "\x9f"]
+
+
+@pytest.mark.parametrize("s", TRAPS, ids=repr)
+def test_pyyaml_reads_back_every_trap(s: str) -> None:
+    out = pf.render(Article(title=s or "t", author=s, categories=[s], published="d"))
+    fm, _ = pf.split(out)
+    data = yaml.safe_load(fm)
+    assert data["title"] == (s or "t")
+    assert data["author"] == s
+    assert data["categories"] == [s]
+    assert pf.read(out).author == s
+
+
+def test_plain_scalars_only_where_safe() -> None:
+    assert pf.scalar("Hi, DIYgod") == "Hi, DIYgod"
+    assert pf.scalar("IT 之家") == "IT 之家"
+    assert pf.scalar("199IT") == "199IT"
+    for s in ["1e3", "no", "null", "~", "2021-11-28", "a: b", "a #b", "@x", "-x", "", " x"]:
+        assert pf.scalar(s) != s
+
+
+# --- file names and writes -----------------------------------------------------
+
+@pytest.mark.parametrize("bad", ["../x", "..", "%2e%2e/x", "/etc/passwd", "a\x00b", "a/b",
+                                 "C:\\x", "." * 300, "-rf"])
+def test_post_paths_never_leave_posts_folder(tmp_path: Path, bad: str) -> None:
+    path = pf.post_path(tmp_path, "ofweek", bad)
+    assert path.parent == tmp_path / "_posts"
+    assert path.name.startswith("ofweek-") and path.name.endswith(".md")
+    assert "/" not in path.name and "\x00" not in path.name
+
+
+def test_post_paths_keep_plain_ids(tmp_path: Path) -> None:
+    assert pf.post_path(tmp_path, "ofweek", "a256714604647").name == "ofweek-a256714604647.md"
+    with pytest.raises(pf.FormatError):
+        pf.post_path(tmp_path, "../x", "1")
+    with pytest.raises(pf.FormatError):
+        pf.post_path(tmp_path, "ofweek", "")
+
+
+def test_write_atomic(tmp_path: Path) -> None:
+    path = tmp_path / "_posts" / "s-1.md"
+    assert pf.write_atomic(path, b"one") is True
+    assert pf.write_atomic(path, b"one") is False            # same bytes: untouched
+    assert pf.write_atomic(path, b"two") is True
+    assert path.read_bytes() == b"two"
+    assert os.listdir(path.parent) == ["s-1.md"]
+
+
+def test_failed_write_keeps_the_old_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "_posts" / "s-1.md"
+    pf.write_atomic(path, b"good")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pf.os, "replace", boom)
+    with pytest.raises(OSError):
+        pf.write_atomic(path, b"broken")
+    assert path.read_bytes() == b"good"
+    assert os.listdir(path.parent) == ["s-1.md"]            # no temp file left behind
+
+
+@pytest.mark.parametrize("text, what", [
+    ("no front matter here", "no front matter"),
+    ("\n---\ntitle: 'x'\n", "not closed"),
+    ("\n---\ntitle: 'x\nauthor: a\n---\n\nbody", "not valid YAML"),
+    ("\n---\ntitle: 'x'\nauthor: a\n---\n\nbody", "missing field(s): date"),
+    ("\n---\n- a\n- b\n---\n\nbody", "not a mapping"),
+    ("\n---\ntitle: x\nauthor: a\ndate: d\ncomments: maybe\n---\n", "comments must be"),
+])
+def test_bad_posts_are_named_errors(text: str, what: str) -> None:
+    with pytest.raises(pf.FormatError) as exc:
+        pf.read(text)
+    assert what in str(exc.value)

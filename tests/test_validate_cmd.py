@@ -1,0 +1,55 @@
+"""`scrapy validate FILE…`: exit codes, diffs and clear errors (a real subprocess)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import ROOT, SEED_POST, corpus_posts, need_corpus, nonstandard_posts
+
+
+def validate(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scrapy", "validate", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_seed_and_corpus_validate() -> None:
+    res = validate(str(SEED_POST), *map(str, corpus_posts()))
+    assert res.returncode == 0, res.stderr
+    assert f"{1 + len(corpus_posts())} ok, 0 failed" in res.stdout
+
+
+def test_nonstandard_posts_are_reported_with_a_diff() -> None:
+    need_corpus()
+    res = validate(*map(str, nonstandard_posts()))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "-⎵⎵⎵⎵-⎵AcFun↵" in res.stderr and "+⎵-⎵AcFun↵" in res.stderr      # indentation
+    assert "-⎵-⎵⎵-⎵news↵" in res.stderr and "+⎵-⎵news↵" in res.stderr       # nested category
+    assert f"0 ok, {len(nonstandard_posts())} failed" in res.stderr
+
+
+def test_a_changed_byte_is_shown(tmp_path: Path) -> None:
+    bad = tmp_path / "post.md"
+    bad.write_bytes(SEED_POST.read_bytes().rstrip(b" "))            # trailing spaces lost
+    res = validate(str(bad))
+    assert res.returncode == 1
+    assert "+⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵∅" in res.stderr
+
+
+def test_broken_posts_are_named_without_traceback(tmp_path: Path) -> None:
+    cases = {
+        "nofm.md": b"just text\n",
+        "yaml.md": b"\n---\ntitle: 'x\n---\n\n",
+        "missing.md": b"\n---\ntitle: 'x'\nauthor: a\n---\n\n",
+        "latin1.md": b"\n---\ntitle: '\xe9'\n---\n",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    res = validate(*(str(tmp_path / n) for n in cases), str(tmp_path / "absent.md"))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    for needle in ["nofm.md: no front matter", "yaml.md: front matter is not valid YAML",
+                   "missing.md: missing field(s): date", "latin1.md: not UTF-8",
+                   "absent.md: cannot read"]:
+        assert needle in res.stderr
