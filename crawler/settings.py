@@ -20,3 +20,20 @@ DOWNLOAD_DELAY = 0.5
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# Images: "remote" keeps the source's image URLs (what reproduces the seed byte for
+# byte); "local" downloads, resizes and rewrites them (pipelines/images.py).
+IMAGES_MODE = "remote"
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 300,
+    "pipelines.post.PostPipeline": 800,
+}
+
+# Never fetch local files or inline data because a page links them.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
+EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500}
+# Layout alarm: fields' minimum share of article pages, checked from this many pages on.
+LAYOUT_MIN_ARTICLES = 3
+LAYOUT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}

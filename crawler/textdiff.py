@@ -12,8 +12,9 @@ def _show(line: str) -> str:
     return shown[:-1] + "↵\n" if shown.endswith("\n") else shown + "∅\n"   # ∅: no final newline
 
 
-def visible_diff(expected: str, actual: str, name: str = "post") -> str:
+def visible_diff(expected: str, actual: str, name: str = "post",
+                 labels: tuple[str, str] = ("as found", "canonical")) -> str:
     """A unified diff of two texts; `⎵` marks spaces, `↵` line ends, `∅` a missing final newline."""
     a = [_show(line) for line in expected.splitlines(keepends=True)]
     b = [_show(line) for line in actual.splitlines(keepends=True)]
-    return "".join(difflib.unified_diff(a, b, f"{name} (as found)", f"{name} (canonical)", n=1))
+    return "".join(difflib.unified_diff(a, b, f"{name} ({labels[0]})", f"{name} ({labels[1]})", n=1))

@@ -1,0 +1,137 @@
+"""The archive folder is the truth: which posts exist, and who may write them.
+
+- `ArchiveIndex`: a SQLite index of the post file names under `_posts/`, kept in
+  `ARCHIVE_DIR/.newsarchive/index.sqlite3` (Hexo ignores dot-folders). A name is recorded
+  after its post is written, never before; a missing or damaged index is rebuilt from
+  the posts on disk, so deleting it loses nothing.
+- `ArchiveLock`: an exclusive `flock` on `ARCHIVE_DIR/.newsarchive/lock`, shared by every
+  crawl of one process (so `scrapy archive` can run several spiders under one lock).
+- `clean_stale_temp_files`: temp files left by a killed run (only safe under the lock).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from pathlib import Path
+
+from crawler import postformat
+
+STATE_DIR = ".newsarchive"
+
+
+class ArchiveLocked(RuntimeError):
+    """Another process holds the archive's lock."""
+
+
+def state_dir(archive_dir: str | os.PathLike[str]) -> Path:
+    path = Path(archive_dir) / STATE_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class ArchiveIndex:
+    def __init__(self, archive_dir: str | os.PathLike[str]) -> None:
+        self.posts = Path(archive_dir) / "_posts"
+        self.path = state_dir(archive_dir) / "index.sqlite3"
+        self.rebuilt = False
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)           # damaged beyond opening: start afresh
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        fresh = not self.path.exists()
+        db = sqlite3.connect(self.path, isolation_level=None)
+        ok = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        if not ok:
+            db.close()
+            raise sqlite3.DatabaseError("index failed its integrity check")
+        db.execute("CREATE TABLE IF NOT EXISTS posts (name TEXT PRIMARY KEY)")
+        if fresh or not ok:
+            self.rebuild(db)
+        return db
+
+    def rebuild(self, db: sqlite3.Connection | None = None) -> int:
+        """Re-read the names of the posts on disk; returns how many there are."""
+        db = db or self.db
+        names = [(p.name,) for p in self.posts.glob("*.md")] if self.posts.is_dir() else []
+        with db:
+            db.execute("BEGIN")
+            db.execute("DELETE FROM posts")
+            db.executemany("INSERT OR IGNORE INTO posts VALUES (?)", names)
+        self.rebuilt = True
+        return len(names)
+
+    def has(self, site: str, article_id: str) -> bool:
+        """True when the article's post is written (and still on disk)."""
+        name = postformat.post_filename(site, article_id)
+        row = self.db.execute("SELECT 1 FROM posts WHERE name = ?", (name,)).fetchone()
+        return row is not None and (self.posts / name).is_file()
+
+    def record(self, site: str, article_id: str) -> None:
+        """Call after the post is written."""
+        self.db.execute("INSERT OR IGNORE INTO posts VALUES (?)",
+                        (postformat.post_filename(site, article_id),))
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class ArchiveLock:
+    """`flock` on ARCHIVE_DIR/.newsarchive/lock; re-entrant within one process."""
+
+    _held: dict[Path, tuple[int, int]] = {}      # lock path -> (fd, holders)
+
+    def __init__(self, archive_dir: str | os.PathLike[str]) -> None:
+        self.path = (state_dir(archive_dir) / "lock").resolve()
+        self.acquired = False
+
+    def acquire(self) -> "ArchiveLock":
+        if self.path in self._held:
+            fd, n = self._held[self.path]
+            self._held[self.path] = (fd, n + 1)
+        else:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise ArchiveLocked(f"another run holds {self.path}") from None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            self._held[self.path] = (fd, 1)
+        self.acquired = True
+        return self
+
+    def release(self) -> None:
+        if not self.acquired:
+            return
+        self.acquired = False
+        fd, n = self._held[self.path]
+        if n > 1:
+            self._held[self.path] = (fd, n - 1)
+            return
+        del self._held[self.path]
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+    def __enter__(self) -> "ArchiveLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def clean_stale_temp_files(archive_dir: str | os.PathLike[str]) -> int:
+    """Remove temp files a killed run left in _posts/ (call under the lock)."""
+    posts = Path(archive_dir) / "_posts"
+    removed = 0
+    for tmp in posts.glob(f"{postformat.TEMP_PREFIX}*{postformat.TEMP_SUFFIX}"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed

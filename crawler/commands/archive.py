@@ -1,0 +1,111 @@
+"""`scrapy archive [SITE ...]`: the cron entry point.
+
+Runs every site (or the named ones) in one process under the archive's lock, prints
+nothing when all is well (a summary with -v) and a short report on stderr otherwise.
+
+Exit codes: 0 all well; 1 some articles failed; 2 usage or configuration error;
+3 another run holds the lock; 4 layout alarm (a portal changed its pages).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.crawler import Crawler
+from scrapy.settings import SETTINGS_PRIORITIES
+
+from crawler.archive import ArchiveLock, ArchiveLocked
+from crawler.sites import SITES
+
+OK, FAILED, USAGE, LOCKED, LAYOUT = 0, 1, 2, 3, 4
+
+
+def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
+    """One summary line for a site, and the problems worth reporting."""
+    written = stats.get("newsarchive/posts/written", 0)
+    unchanged = stats.get("newsarchive/posts/unchanged", 0)
+    known = stats.get("newsarchive/already_archived", 0)
+    skipped = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
+               if k.startswith("newsarchive/skipped/")}
+    requests = stats.get("downloader/request_count", 0)
+    line = (f"{name}: {written} new, {unchanged} unchanged, {known} already archived, "
+            f"{sum(skipped.values())} skipped, {requests} requests")
+    problems = [f"{name}: skipped {n} ({reason})" for reason, n in sorted(skipped.items())]
+    errors = stats.get("log_count/ERROR", 0)
+    if errors and not problems:
+        problems.append(f"{name}: {errors} error(s) logged")
+    return line, problems
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[SITE ...]"
+
+    def short_desc(self) -> str:
+        return "Archive new articles of every site (cron entry point; see README for exit codes)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-v", "--verbose", action="store_true", help="print a summary")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Quiet unless something is wrong (the project's INFO log is for `scrapy crawl`).
+        if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:
+            self.settings.set("LOG_LEVEL", "ERROR", priority="spider")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None
+        available = set(self.crawler_process.spider_loader.list())
+        names = args or sorted(n for n in SITES if n in available)
+        unknown = [n for n in names if n not in available]
+        if unknown:
+            print(f"archive: unknown site(s): {', '.join(unknown)} "
+                  f"(known: {', '.join(sorted(available))})", file=sys.stderr)
+            self.exitcode = USAGE
+            return
+        lock = ArchiveLock(self.settings.get("ARCHIVE_DIR"))
+        try:
+            lock.acquire()
+        except ArchiveLocked as exc:
+            print(f"archive: {exc}; not running", file=sys.stderr)
+            self.exitcode = LOCKED
+            return
+        try:
+            self.exitcode = self._crawl(names, opts.verbose)
+        finally:
+            lock.release()
+
+    def _crawl(self, names: list[str], verbose: bool) -> int:
+        assert self.crawler_process is not None
+        crawlers: list[Crawler] = []
+        startup_errors: list[str] = []
+        for name in names:
+            crawler = self.crawler_process.create_crawler(name)
+            crawlers.append(crawler)
+            d = self.crawler_process.crawl(crawler)
+            d.addErrback(lambda f, n=name: startup_errors.append(f"{n}: {f.getErrorMessage()}"))
+        self.crawler_process.start()
+        if startup_errors:
+            print("archive: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)
+            return USAGE
+        code, report, summary = OK, [], []
+        for crawler in crawlers:
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            line, problems = summarize(crawler.spidercls.name, stats)
+            summary.append(line)
+            if stats.get("newsarchive/layout_alarm"):
+                code = LAYOUT
+                problems.insert(0, f"{crawler.spidercls.name}: layout alarm (see the log above)")
+            elif problems and code == OK:
+                code = FAILED
+            report += problems
+        if verbose:
+            print("\n".join(summary))
+        if report:
+            print("archive: " + "\n  ".join(report), file=sys.stderr)
+        return code

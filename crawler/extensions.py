@@ -1,0 +1,53 @@
+"""Crawl-wide checks that run beside the spiders."""
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+DEFAULT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}
+
+
+class LayoutAlarm:
+    """A portal redesign must not pass as "no new articles".
+
+    When a crawl's first list page yields no article link, or (over at least
+    LAYOUT_MIN_ARTICLES article pages) a field's share falls below its
+    LAYOUT_MIN_COVERAGE, log the selector that failed at ERROR and set the stat
+    `newsarchive/layout_alarm` (`scrapy archive` then exits 4).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.min_articles = crawler.settings.getint("LAYOUT_MIN_ARTICLES", 3)
+        self.min_coverage = {**DEFAULT_MIN_COVERAGE,
+                             **crawler.settings.getdict("LAYOUT_MIN_COVERAGE")}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "LayoutAlarm":
+        return cls(crawler)
+
+    def alarms(self, selectors: dict[str, str]) -> list[str]:
+        get = self.stats.get_value
+        found: list[str] = []
+        if get("newsarchive/list_pages", 0) and not get("newsarchive/first_list_links", 0):
+            found.append(f"the list page gave no article link (selector {selectors.get('list', '?')})")
+        articles = get("newsarchive/layout/articles", 0)
+        if articles >= self.min_articles:
+            for field, minimum in self.min_coverage.items():
+                share = get(f"newsarchive/layout/with/{field}", 0) / articles
+                if share < float(minimum):
+                    found.append(f"{field} found in {share:.0%} of {articles} article pages "
+                                 f"(< {float(minimum):.0%}; selector {selectors.get(field, '?')})")
+        return found
+
+    def spider_closed(self, spider: Spider, reason: Any) -> None:
+        if reason != "finished":
+            return
+        found = self.alarms(getattr(spider, "selectors", {}))
+        for message in found:
+            spider.logger.error("layout alarm: %s: %s", spider.name, message)
+        if found:
+            self.stats.set_value("newsarchive/layout_alarm", len(found))

@@ -1,0 +1,68 @@
+"""Crawl a bundled fixture portal (seeds/<site>/) served on 127.0.0.1, for real.
+
+`scrapy validate` (no FILE) and `scrapy demo` use it; so do the end-to-end tests.
+A fixture portal is `seeds/<site>/site/` (a mirror tree: paths as on the real hosts),
+`seeds/<site>/expected/_posts/` (the posts a crawl must write, byte for byte) and
+`seeds/<site>/cases.json` (which article each expected post comes from).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.fixtureserver import FixtureServer
+
+PROJECT = Path(__file__).resolve().parents[1]
+SEEDS = PROJECT / "seeds"
+
+
+@dataclass
+class Portal:
+    site: str
+    root: Path
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def expected_posts(self) -> Path:
+        return self.root / "expected" / "_posts"
+
+    @property
+    def cases(self) -> list[dict]:
+        return json.loads((self.root / "cases.json").read_text(encoding="utf-8"))
+
+    @property
+    def start_path(self) -> str:
+        """The path of the portal's first list page (the shortest list URL of the cases)."""
+        return min((urlsplit(c["list_url"]).path for c in self.cases), key=len)
+
+
+def portals() -> list[Portal]:
+    return [Portal(p.parent.name, p.parent) for p in sorted(SEEDS.glob("*/cases.json"))]
+
+
+def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[str, ...] = (),
+          log_level: str = "WARNING", server: FixtureServer | None = None,
+          ) -> subprocess.CompletedProcess:
+    """Run `scrapy crawl <site>` in a subprocess against the portal served on 127.0.0.1.
+
+    `settings` are NAME=value pairs; the log (stderr) and output are captured.
+    """
+    def run(srv: FixtureServer) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", portal.site,
+               "-a", f"start_url={srv.url(portal.start_path)}", *spider_args,
+               "-s", f"ARCHIVE_DIR={archive_dir}", "-s", "DOWNLOAD_DELAY=0",
+               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"LOG_LEVEL={log_level}",
+               *[x for s in settings for x in ("-s", s)]]
+        return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=600)
+
+    if server is not None:
+        return run(server)
+    with FixtureServer(portal.site_dir) as srv:
+        return run(srv)

@@ -1,0 +1,65 @@
+"""A small HTTP server for a fixture portal (a mirror tree on disk) on 127.0.0.1.
+
+Used by the tests and by `scrapy demo`. Files are served as their exact bytes; a path
+that is not a file is a 404. Query strings are ignored.
+"""
+from __future__ import annotations
+
+import mimetypes
+import threading
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "fixture/1"
+
+    def __init__(self, *args: object, root: Path, log: list[str], **kwargs: object) -> None:
+        self.root, self.log = root, log
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.log.append(self.path)
+        rel = unquote(urlsplit(self.path).path).lstrip("/")
+        target = (self.root / rel).resolve()
+        if self.root not in target.parents or not target.is_file():
+            self.send_error(404)
+            return
+        data = target.read_bytes()
+        ctype = mimetypes.guess_type(target.name)[0] or "text/html"
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+class FixtureServer:
+    """`with FixtureServer(root) as srv: srv.url("/path")`; `srv.requests` lists paths asked for."""
+
+    def __init__(self, root: str | Path, port: int = 0) -> None:
+        self.root = Path(root).resolve()
+        self.requests: list[str] = []
+        handler = partial(_Handler, root=self.root, log=self.requests)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def __enter__(self) -> "FixtureServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,39 @@
+"""Per-site facts: front-matter labels, start URLs, hosts, time zone.
+
+The labels are fixed strings, as the corpus writes them (RSSHub's docs headings of
+2021-22: page title / portal heading / route heading), not feed titles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")   # no DST since 1991
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    categories: tuple[str, ...]
+    author: str
+    start_url: str
+    hosts: tuple[str, ...]          # hosts whose pages and images belong to the portal
+    tz: timezone = BEIJING
+
+
+SITES: dict[str, Site] = {
+    "ofweek": Site(
+        key="ofweek",
+        categories=("新媒体", "高科技行业门户", "新闻"),
+        author="高科技行业门户",
+        start_url="https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
+        hosts=("www.ofweek.com", "mp.ofweek.com", "images.ofweek.com", "ofweek.com"),
+    ),
+}
+
+
+def get_site(key: str) -> Site:
+    try:
+        return SITES[key]
+    except KeyError:
+        raise ValueError(f"unknown site {key!r} (known: {', '.join(sorted(SITES))})") from None

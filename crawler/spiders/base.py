@@ -1,0 +1,122 @@
+"""What every portal spider shares: start URL and mirrors, decoding, counted skips.
+
+A spider only navigates. Parsers see canonical URLs (the portal's own, e.g.
+https://www.ofweek.com/…); when `start_url` is on another host (a mirror, a test
+server on 127.0.0.1) every URL on the portal's hosts is fetched from that host
+instead, with the same path, and pages keep their canonical URL for parsing.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.http import Response
+
+from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files
+from crawler.sites import Site, get_site
+
+
+IMAGES_MODES = ("remote", "local")
+
+
+def check_settings(settings: Any) -> None:
+    """Refuse a run whose settings cannot work, before anything is fetched."""
+    mode = settings.get("IMAGES_MODE")
+    if mode not in IMAGES_MODES:
+        raise ValueError(f"IMAGES_MODE must be one of {', '.join(IMAGES_MODES)}, not {mode!r}")
+    if mode == "local" and not any("Images" in str(p) for p in settings.getdict("ITEM_PIPELINES")):
+        raise ValueError("IMAGES_MODE=local needs the images pipeline, which is not available "
+                         "yet: use -s IMAGES_MODE=remote")
+
+
+class PortalSpider(scrapy.Spider):
+    site_key: str = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalSpider":
+        check_settings(crawler.settings)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        archive_dir = crawler.settings.get("ARCHIVE_DIR")
+        spider.lock = ArchiveLock(archive_dir).acquire()    # ArchiveLocked: another run writes
+        removed = clean_stale_temp_files(archive_dir)
+        if removed:
+            spider.logger.info("removed %d temp file(s) left by an interrupted run", removed)
+        spider.index = ArchiveIndex(archive_dir)
+        crawler.signals.connect(spider.release_archive, signal=signals.spider_closed)
+        return spider
+
+    def release_archive(self) -> None:
+        self.index.close()
+        self.lock.release()
+
+    def __init__(self, start_url: str | None = None, refresh: str = "0", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.refresh = refresh.lower() in ("1", "true", "yes")
+        self.site: Site = get_site(self.site_key)
+        self.start_url = start_url or self.site.start_url
+        parts = urlsplit(self.start_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"start_url must be an http(s) URL, not {self.start_url!r}")
+        if parts.hostname in self.site.hosts:
+            self.mirror: tuple[str, str] | None = None
+            self.canonical_start = self.start_url
+        else:
+            self.mirror = (parts.scheme, parts.netloc)
+            origin = urlsplit(self.site.start_url)
+            self.canonical_start = urlunsplit((origin.scheme, origin.netloc, *parts[2:]))
+        self.allowed_domains = [*self.site.hosts, *( [parts.hostname] if self.mirror else [])]
+
+    # --- URLs ------------------------------------------------------------------
+    def on_portal(self, url: str) -> bool:
+        return urlsplit(url).hostname in self.site.hosts
+
+    def fetch_url(self, url: str) -> str:
+        """The URL to download for a canonical URL (the mirror's, when crawling one)."""
+        if self.mirror is None or not self.on_portal(url):
+            return url
+        parts = urlsplit(url)
+        return urlunsplit((*self.mirror, parts.path, parts.query, ""))
+
+    def request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        """A request for canonical `url`; `response.meta["canonical"]` gives it back."""
+        return scrapy.Request(self.fetch_url(url), callback=callback, errback=self.fetch_failed,
+                              meta={"canonical": url, **meta})
+
+    def fetch_failed(self, failure: Any) -> None:
+        """A page that could not be fetched (HTTP error, timeout …): counted, article skipped."""
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        reason = f"http-{response.status}" if response is not None else "fetch-failed"
+        self.skip(reason, request.meta.get("canonical", request.url), repr(failure.value))
+
+    def is_new(self, article_id: str | None) -> bool:
+        """Whether to fetch an article: not yet archived, or a refresh run."""
+        if not article_id or self.refresh or not self.index.has(self.site.key, article_id):
+            return True
+        self.crawler.stats.inc_value("newsarchive/already_archived")
+        return False
+
+    # --- bookkeeping -----------------------------------------------------------
+    selectors: dict[str, str] = {}
+
+    def count_fields(self, article: Any) -> None:
+        """Layout coverage: which fields an article page gave (None: it gave nothing)."""
+        stats = self.crawler.stats
+        stats.inc_value("newsarchive/layout/articles")
+        if article is None:
+            return
+        present = {"title": article.title, "date": article.published, "body": article.body.strip(),
+                   "image": article.image_urls}
+        for name, value in present.items():
+            stats.inc_value(f"newsarchive/layout/with/{name}", 1 if value else 0)
+
+    def skip(self, reason: str, url: str, detail: str = "") -> None:
+        """Log and count a skipped page: stats key newsarchive/skipped/<reason>."""
+        self.crawler.stats.inc_value(f"newsarchive/skipped/{reason}")
+        self.logger.warning("skipped %s (%s)%s", url, reason, f": {detail}" if detail else "")
+
+    @staticmethod
+    def canonical(response: Response) -> str:
+        return response.meta.get("canonical", response.url)

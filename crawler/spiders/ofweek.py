@@ -1,0 +1,100 @@
+"""OFweek industry news: list pages (with pagination) → article pages (joined over pages)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import Article
+from crawler.parsers import ofweek as parser
+from crawler.parsers.charset import DecodeError, decode_gb
+from crawler.spiders.base import PortalSpider
+
+DEFAULT_MAX_PAGES = 5
+
+
+class OfweekSpider(PortalSpider):
+    """`scrapy crawl ofweek [-a start_url=URL] [-a max_pages=N]` (default 5 list pages)."""
+
+    name = "ofweek"
+    site_key = "ofweek"
+    selectors = {                      # named by the layout alarm when a field goes missing
+        "list": "div.list-left div.con-details h3 > a",
+        "title": "div.article_left h1 / page <title> (list link text preferred)",
+        "date": "div.time.fl / #laiyuan line",
+        "body": "#articleC",
+        "image": "#articleC img[src]",
+    }
+
+    def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
+                 **kwargs: Any) -> None:
+        super().__init__(start_url=start_url, **kwargs)
+        try:
+            self.max_pages = int(max_pages)
+        except ValueError:
+            raise ValueError(f"max_pages must be a whole number, not {max_pages!r}") from None
+        if self.max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+
+    async def start(self) -> Any:
+        yield self.request(self.canonical_start, self.parse_list, page=1)
+
+    def _text(self, response: Response) -> str | None:
+        try:
+            return decode_gb(response.body)
+        except DecodeError as exc:
+            self.skip("undecodable", response.url, str(exc))
+            return None
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        text = self._text(response)
+        if text is None:
+            return
+        page = parser.parse_list(text, self.canonical(response))
+        self.crawler.stats.inc_value("newsarchive/list_pages")
+        self.crawler.stats.inc_value("newsarchive/list_links", len(page.entries))
+        if response.meta["page"] == 1:
+            self.crawler.stats.set_value("newsarchive/first_list_links", len(page.entries))
+        if not page.entries:
+            self.skip("empty-list", response.url, "no link matched div.list-left div.con-details h3 > a")
+        new = 0
+        for entry in page.entries:
+            if not (self.on_portal(entry.url) and parser.is_article_url(entry.url)):
+                self.skip("not-an-article", entry.url)
+                continue
+            if self.is_new(parser.article_id(entry.url)):
+                new += 1
+                yield self.request(entry.url, self.parse_article, list_title=entry.title)
+        number = response.meta["page"]
+        # Newest first: a page with nothing new means the older pages were archived before.
+        if page.next_url and number < self.max_pages and new:
+            yield self.request(page.next_url, self.parse_list, page=number + 1)
+
+    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        text = self._text(response)
+        if text is None:
+            return
+        first_page = "joined" not in response.meta
+        try:
+            got = parser.parse_article(text, self.canonical(response))
+        except parser.LayoutError as exc:
+            if first_page:
+                self.count_fields(None)
+            self.skip(exc.reason, response.url, str(exc))
+            return
+        if first_page:
+            self.count_fields(got.article)
+        article: Article = response.meta.get("joined") or got.article
+        if "joined" in response.meta:                       # a further page of the same article
+            article.body += got.article.body
+            article.image_urls += got.article.image_urls
+            article.pages += 1
+        elif response.meta.get("list_title"):
+            article.title = response.meta["list_title"]
+        if got.next_page_url and got.next_page_url not in response.meta.get("seen", ()):
+            seen = (*response.meta.get("seen", (self.canonical(response),)), got.next_page_url)
+            yield self.request(got.next_page_url, self.parse_article, joined=article, seen=seen)
+            return
+        yield article

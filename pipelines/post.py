@@ -1,0 +1,38 @@
+"""Write each Article as a post in the seed format: ARCHIVE_DIR/_posts/<site>-<id>.md."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler import postformat
+from crawler.items import Article
+
+
+class PostPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.archive_dir = Path(crawler.settings.get("ARCHIVE_DIR", "./archive"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "PostPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: Article, spider: Spider | None = None) -> Article:
+        try:
+            data = postformat.encode(postformat.render(item))
+            path = postformat.post_path(self.archive_dir, item.site, item.article_id)
+        except postformat.FormatError as exc:
+            self.stats.inc_value("newsarchive/skipped/unwritable")
+            raise DropItem(f"cannot write {item.url}: {exc}") from None
+        if postformat.write_atomic(path, data):
+            self.stats.inc_value("newsarchive/posts/written")
+        else:
+            self.stats.inc_value("newsarchive/posts/unchanged")
+        index = getattr(self.crawler.spider, "index", None)
+        if index is not None:
+            index.record(item.site, item.article_id)          # archived: after the write
+        return item

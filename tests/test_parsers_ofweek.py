@@ -1,0 +1,269 @@
+"""OFweek parsers against the fixture portal (seeds/ofweek) and hand-written expected posts."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.parsers import ofweek
+from crawler.parsers.charset import DecodeError, decode_gb
+from crawler.parsers.ofweek import LayoutError, article_id, is_article_url, parse_article, parse_list
+from crawler.postformat import read, render
+from tests.helpers import SEED_POST
+
+FIX = Path(__file__).resolve().parents[1] / "seeds" / "ofweek"
+CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
+LIST = "https://www.ofweek.com/CATList-8100-CHANGYIEXINWE"
+W = "https://www.ofweek.com"
+
+
+def local(url: str) -> Path:
+    """Mirror file of a www.ofweek.com or mp.ofweek.com URL."""
+    return FIX / "site" / url.split("/", 3)[3]
+
+
+def page(url: str) -> str:
+    return decode_gb(local(url).read_bytes())
+
+
+def crawl_article(url: str) -> tuple[list[ofweek.ArticlePage], str]:
+    """All pages of an article (following #nextPage) and their joined body."""
+    pages = []
+    while url:
+        assert len(pages) < 10
+        pages.append(parse_article(page(url), url))
+        url = pages[-1].next_page_url
+    return pages, "".join(p.article.body for p in pages)
+
+
+def expected(case: dict):
+    return read((FIX / case["expected"]).read_text(encoding="utf-8"))
+
+
+def case_ids(cases: list[dict]) -> list[str]:
+    return [c["name"] for c in cases]
+
+
+# --- the fixture itself --------------------------------------------------------
+
+def test_seed_expected_post_is_the_seed():
+    seed = next(c for c in CASES if c["name"] == "seed")
+    assert (FIX / seed["expected"]).read_bytes() == SEED_POST.read_bytes()
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_expected_posts_are_canonical(case: dict):
+    text = (FIX / case["expected"]).read_text(encoding="utf-8")
+    art = read(text)
+    assert art.categories == ["新媒体", "高科技行业门户", "新闻"] and art.author == "高科技行业门户"
+    assert render(art) == text
+    assert case["expected"] == f"expected/_posts/ofweek-{case['article_id']}.md"
+
+
+def test_pages_are_gbk_family_and_declare_it():
+    files = [p for p in (FIX / "site").rglob("*") if p.is_file()]
+    assert len(files) >= 13
+    for f in files:
+        raw = f.read_bytes()
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")                         # really GB-encoded bytes
+        head = decode_gb(raw)[:600].lower()
+        assert 'charset="gb2312"' in head or 'charset="gbk"' in head or "charset=gb2312" in head, f
+
+
+# --- list pages ------------------------------------------------------------------
+
+def test_list_pages_entries_and_pagination():
+    seen = []
+    url: str | None = f"{LIST}.html"
+    while url:
+        lp = parse_list(page(url), url)
+        seen.append((url, [(e.url, e.title) for e in lp.entries], lp.next_url))
+        url = lp.next_url
+    assert [s[0] for s in seen] == [f"{LIST}.html", f"{LIST}-2.html", f"{LIST}-3.html"]
+    assert seen[0][1] == [
+        (f"{W}/libattery/2022-09/ART-36001-8120-30571906.html", "14亿！东阳光投建年产5万吨磷酸铁锂产线"),
+        (f"{W}/chuneng/2022-07/ART-180216-8120-30565372.html", "13.58亿！中天科技中标两大储能项目"),
+        (f"{W}/nev/2021-11/ART-71011-8500-30537445.html",
+         "小米汽车正式落户北京经开区，将建设年产量30万辆的整车工厂，2024年首车下线"),
+    ]   # the 4th link repeats the seed's as a relative href: deduped
+    assert [e[0] for e in seen[1][1]] == [
+        f"{W}/material/2021-11/ART-340006-8120-30536889.html",
+        f"{W}/libattery/2021-10/ART-36001-8120-30529731.html",
+        f"{W}/wearable/2021-10/ART-8460-2806-30529560.html",
+    ]
+    assert seen[2][1] == [
+        (f"{W}/power/2021-07/ART-35006-8120-30515642.html", "1-6月全国全社会用电量39339亿千瓦时 同比增16.2%"),
+        ("https://mp.ofweek.com/iot/a156714195738", "1.3Gbps！移远模组完成高铁场景下5G实网测试"),
+    ]
+    assert seen[2][2] is None
+
+
+def test_every_case_is_listed_on_its_list_page():
+    for case in CASES:
+        lp = parse_list(page(case["list_url"]), case["list_url"])
+        titles = {e.url: e.title for e in lp.entries}
+        assert titles[case["article_url"]] == expected(case).title, case["name"]
+
+
+def test_list_next_url_from_numbered_link_without_next_text():
+    html = ('<div class="list-left"><div class="page"><a href="CATList-8100-CHANGYIEXINWE.html">1</a>'
+            '<span>2</span><a href="CATList-8100-CHANGYIEXINWE-3.html">3</a>'
+            '<a href="CATList-9999-OTHER-3.html">other list</a></div></div>')
+    assert parse_list(html, f"{LIST}-2.html").next_url == f"{LIST}-3.html"
+    assert parse_list(html, f"{LIST}-3.html").next_url is None
+
+
+def test_list_ignores_links_outside_the_list_and_non_articles():
+    html = ('<div class="list-left"><div class="con-details"><h3><a href=" /nev/2021-11/ART-1-2-3.html#c ">'
+            '\n  T1 <b>bold</b>\n</a></h3></div>'
+            '<div class="con-details"><h3><a href="https://www.ofweek.com/tag-x.HTM">tag</a></h3></div>'
+            '<div class="con-details"><p><a href="/nev/2021-11/ART-1-2-4.html">not in h3</a></p></div></div>'
+            '<div class="list-right"><div class="con-details"><h3><a href="/x/ART-1-2-5.html">side</a></h3></div></div>')
+    lp = parse_list(html, f"{LIST}.html")
+    assert [(e.url, e.title) for e in lp.entries] == [(f"{W}/nev/2021-11/ART-1-2-3.html", "T1 bold")]
+    assert lp.next_url is None
+
+
+def test_list_without_list_layout():
+    with pytest.raises(LayoutError) as exc:
+        parse_list("<html><body><p>维护中</p></body></html>", f"{LIST}.html")
+    assert exc.value.reason == "no-layout"
+
+
+# --- article pages -----------------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_article_matches_expected_post(case: dict):
+    exp = expected(case)
+    pages, body = crawl_article(case["article_url"])
+    art = pages[0].article
+    assert body == exp.body
+    assert [p.article.url for p in pages] == case["pages"]
+    assert art.site == "ofweek"
+    assert art.article_id == case["article_id"]
+    assert art.byline == case["byline"]
+    assert art.published == datetime.fromisoformat(case["published"])
+    assert art.published.utcoffset() == timedelta(hours=8)
+    assert format_datetime(art.published.astimezone(timezone.utc), usegmt=True) == exp.published
+    assert art.title == exp.title                     # the fixtures' h1 equals the list text
+    images = [u for p in pages for u in p.article.image_urls]
+    if images:
+        assert exp.headimg == exp.thumbnail == images[0]
+    else:
+        n = int(hashlib.sha1(case["article_id"].encode()).hexdigest(), 16) % 10000
+        assert exp.headimg == exp.thumbnail == f"https://picsum.photos/400/300?random={n}"
+
+
+def test_seed_article_details():
+    url = f"{W}/nev/2021-11/ART-71011-8500-30537445.html"
+    art = parse_article(page(url), url).article
+    assert len(art.image_urls) == 3
+    assert art.image_urls[0] == "https://mp.ofweek.com/Upload/News/Img/member2589/202111/27152452720903.png"
+    assert art.body.endswith("</p> \n")
+    raw = page(url)
+    assert 'referrerpolicy' not in raw and art.body.count(' referrerpolicy="no-referrer">') == 3
+
+
+def test_multi_page_links():
+    base = f"{W}/libattery/2021-10/ART-36001-8120-30529731"
+    nexts = [parse_article(page(u), u).next_page_url
+             for u in (f"{base}.html", f"{base}_2.html", f"{base}_3.html")]
+    assert nexts == [f"{base}_2.html", f"{base}_3.html", None]
+    assert {article_id(u) for u in (f"{base}.html", f"{base}_2.html")} == {"30529731"}
+
+
+def test_next_page_link_to_another_article_is_ignored():
+    html = ('<div class="artical"><h1>t</h1><div class="time fl">2021-11-28 10:38</div>'
+            '<div id="articleC">x</div><div class="page"><span id="nextPage">'
+            '<a href="ART-1-2-999.html">下一篇</a></span></div></div>')
+    assert parse_article(html, f"{W}/nev/2021-11/ART-1-2-3.html").next_page_url is None
+
+
+def test_gb18030_character_survives():
+    case = next(c for c in CASES if c["name"] == "gb18030-char")
+    raw = local(case["article_url"]).read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("gbk")                                # a gbk decoder would fail or replace
+    art = parse_article(decode_gb(raw), case["article_url"]).article
+    assert "分子式为C₈H₁₀O" in art.body
+    assert "C₈H₁₀O" in expected(case).body
+
+
+def test_old_layout_and_mp_markers():
+    old = next(c for c in CASES if c["name"] == "old-layout-laiyuan")
+    html = page(old["article_url"])
+    assert 'class="article_left"' in html and 'id="laiyuan"' in html and 'class="artical"' not in html
+    mp = next(c for c in CASES if c["name"] == "mp")
+    html = page(mp["article_url"])
+    assert "<title>1.3Gbps！移远模组完成高铁场景下5G实网测试 - 维科号V</title>" in html
+
+
+def test_mp_title_falls_back_to_page_title():
+    html = ('<html><head><title>标题 A - 维科号V</title></head><body>'
+            '<div class="article-info"><span class="author">作者</span>'
+            '<span class="time">2021-07-16 17:36</span></div><div id="articleC"><p>x</p></div></body></html>')
+    art = parse_article(html, "https://mp.ofweek.com/iot/a1").article
+    assert (art.title, art.byline, art.article_id) == ("标题 A", "作者", "a1")
+    assert art.published == datetime(2021, 7, 16, 17, 36, tzinfo=timezone(timedelta(hours=8)))
+
+
+def _seed_html() -> str:
+    return page(f"{W}/nev/2021-11/ART-71011-8500-30537445.html")
+
+
+@pytest.mark.parametrize("mutate, reason", [
+    (lambda h: h.replace('class="artical"', 'class="news"'), "no-layout"),
+    (lambda h: h.replace("2021-11-28 10:38", "2021-11-28"), "no-date"),
+    (lambda h: h.replace("2021-11-28 10:38", "2021-13-28 10:38"), "no-date"),
+    (lambda h: h.replace('id="articleC"', 'id="content"'), "no-body"),
+    (lambda h: h.replace('id="articleC">', 'id="articleC">  \n</div><div>', 1), "no-body"),
+    (lambda h: h[:h.index('id="articleC"') + 400], "no-body"),       # page cut short
+])
+def test_layout_errors(mutate, reason: str):
+    url = f"{W}/nev/2021-11/ART-71011-8500-30537445.html"
+    with pytest.raises(LayoutError) as exc:
+        parse_article(mutate(_seed_html()), url)
+    assert exc.value.reason == reason
+    assert isinstance(exc.value, ValueError)
+
+
+def test_date_with_seconds():
+    html = _seed_html().replace("2021-11-28 10:38", "2021-11-28 10:38:09")
+    art = parse_article(html, f"{W}/nev/2021-11/ART-71011-8500-30537445.html").article
+    assert art.published == datetime(2021, 11, 28, 2, 38, 9, tzinfo=timezone.utc)
+
+
+# --- ids -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, aid", [
+    ("https://www.ofweek.com/nev/2021-11/ART-71011-8500-30537445.html", "30537445"),
+    ("https://nev.ofweek.com/2021-12/ART-77012-8500-30539788.html", "30539788"),
+    ("https://iot.ofweek.com/2020-09/ART-132216-8460-30457288_5.html", "30457288"),
+    ("http://robot.m.ofweek.com/2020-12/ART-8321202-11000-30476098.html", "30476098"),
+    ("https://mp.ofweek.com/ee/a256714604647", "a256714604647"),
+    ("https://mp.ofweek.com/iot/a756714071157/", "a756714071157"),
+    ("https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html", None),
+    ("https://www.ofweek.com/", None),
+    ("https://mp.ofweek.com/member/index?id=quectel", None),
+    ("https://example.com/2021-11/ART-1-2-3.html", None),
+    ("https://ofweek.com.evil.example/ART-1-2-3.html", None),
+    ("ftp://www.ofweek.com/ART-1-2-3.html", None),
+])
+def test_article_id(url: str, aid: str | None):
+    assert article_id(url) == aid
+    assert is_article_url(url) is (aid is not None)
+
+
+# --- charset -------------------------------------------------------------------------
+
+def test_decode_gb():
+    assert decode_gb("镕㵘•C₈".encode("gb18030")) == "镕㵘•C₈"
+    assert decode_gb("小米汽车".encode("gb2312")) == "小米汽车"
+    with pytest.raises(DecodeError):
+        decode_gb(b"<p>\xff\xfe</p>")
+    assert issubclass(DecodeError, ValueError)
