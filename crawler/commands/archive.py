@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.archive import ArchiveLock, ArchiveLocked
@@ -51,6 +52,14 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-v", "--verbose", action="store_true", help="print a summary")
+        parser.add_argument("-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
+                            help="spider argument for every site run (e.g. -a start_url=URL)")
+
+    def process_spargs(self, opts: argparse.Namespace) -> dict[str, str]:
+        try:
+            return dict(x.split("=", 1) for x in opts.spargs)
+        except ValueError:
+            raise UsageError("-a takes NAME=VALUE", print_help=False) from None
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -76,19 +85,23 @@ class Command(ScrapyCommand):
             self.exitcode = LOCKED
             return
         try:
-            self.exitcode = self._crawl(names, opts.verbose)
+            self.exitcode = self._crawl(names, opts.verbose, self.process_spargs(opts))
         finally:
             lock.release()
 
-    def _crawl(self, names: list[str], verbose: bool) -> int:
+    def _crawl(self, names: list[str], verbose: bool, spargs: dict[str, str]) -> int:
         assert self.crawler_process is not None
         crawlers: list[Crawler] = []
         startup_errors: list[str] = []
         for name in names:
             crawler = self.crawler_process.create_crawler(name)
             crawlers.append(crawler)
-            d = self.crawler_process.crawl(crawler)
-            d.addErrback(lambda f, n=name: startup_errors.append(f"{n}: {f.getErrorMessage()}"))
+            done = self.crawler_process.crawl(crawler, **spargs)
+            if hasattr(done, "addErrback"):                    # Twisted reactor: a Deferred
+                done.addErrback(lambda f, n=name: startup_errors.append(f"{n}: {f.getErrorMessage()}"))
+            else:                                               # asyncio: a Task
+                done.add_done_callback(lambda t, n=name: t.cancelled() or t.exception() is None
+                                       or startup_errors.append(f"{n}: {t.exception()}"))
         self.crawler_process.start()
         if startup_errors:
             print("archive: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)

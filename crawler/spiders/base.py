@@ -14,7 +14,7 @@ import scrapy
 from scrapy import signals
 from scrapy.http import Response
 
-from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files
+from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, state_dir
 from crawler.sites import Site, get_site
 
 
@@ -44,12 +44,24 @@ class PortalSpider(scrapy.Spider):
         if removed:
             spider.logger.info("removed %d temp file(s) left by an interrupted run", removed)
         spider.index = ArchiveIndex(archive_dir)
+        # A run that did not finish (killed, crashed) leaves no marker: the next run then
+        # walks every list page instead of stopping at the first one already archived.
+        spider.done_marker = state_dir(archive_dir) / f"{spider.site.key}.finished"
+        spider.resuming = not spider.done_marker.exists()
+        spider.done_marker.unlink(missing_ok=True)
         crawler.signals.connect(spider.release_archive, signal=signals.spider_closed)
         return spider
 
-    def release_archive(self) -> None:
+    def release_archive(self, reason: str) -> None:
+        if reason == "finished":
+            self.done_marker.touch()
         self.index.close()
         self.lock.release()
+
+    def follow_pages(self, new_articles: int) -> bool:
+        """Go on to the next list page? Not when a page had nothing new (newest first),
+        unless the last run was interrupted or this is a refresh."""
+        return bool(new_articles) or self.resuming or self.refresh
 
     def __init__(self, start_url: str | None = None, refresh: str = "0", **kwargs: Any) -> None:
         super().__init__(**kwargs)

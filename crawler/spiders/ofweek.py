@@ -68,8 +68,7 @@ class OfweekSpider(PortalSpider):
                 new += 1
                 yield self.request(entry.url, self.parse_article, list_title=entry.title)
         number = response.meta["page"]
-        # Newest first: a page with nothing new means the older pages were archived before.
-        if page.next_url and number < self.max_pages and new:
+        if page.next_url and number < self.max_pages and self.follow_pages(new):
             yield self.request(page.next_url, self.parse_list, page=number + 1)
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
