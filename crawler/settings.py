@@ -11,11 +11,17 @@ COMMANDS_MODULE = "crawler.commands"
 # Where posts (_posts/) and images (images/) go: a Hexo site's source/ folder.
 ARCHIVE_DIR = "./archive"
 
-# Politeness
+# Politeness: robots.txt, a per-domain delay adapted by AutoThrottle, a descriptive UA.
 ROBOTSTXT_OBEY = True
-USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
-CONCURRENT_REQUESTS_PER_DOMAIN = 4
-DOWNLOAD_DELAY = 0.5
+USER_AGENT = "newsarchive/0.1 (news archiver; Scrapy)"
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024      # pages bigger than this are refused
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -155,7 +155,8 @@ def archive_cmd(portal: fixturecrawl.Portal, out: Path, srv: FixtureServer, *ext
                 ) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "scrapy", "archive", "ofweek", "-a",
            f"start_url={srv.url(portal.start_path)}", "-a", "max_pages=100",
-           "-s", f"ARCHIVE_DIR={out}", "-s", "IMAGES_MODE=remote", *extra]
+           "-s", f"ARCHIVE_DIR={out}", "-s", "IMAGES_MODE=remote", "-s", "AUTOTHROTTLE_ENABLED=False",
+           *extra]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

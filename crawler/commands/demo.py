@@ -48,7 +48,9 @@ class Command(ScrapyCommand):
             print(res.stderr, file=sys.stderr)
             self.exitcode = 1
             return
+        if res.stderr:
+            print(res.stderr, file=sys.stderr)                  # warnings: skipped pages
         posts = sorted((out / "_posts").glob("*.md"))
-        print(f"{len(res.stderr.splitlines())} warning line(s); {len(posts)} post(s) in {out / '_posts'}:")
+        print(f"{len(posts)} post(s) in {out / '_posts'}:")
         for p in posts:
             print(f"  {p.name}")
