@@ -17,7 +17,7 @@ class Site:
     categories: tuple[str, ...]
     author: str
     start_url: str
-    hosts: tuple[str, ...]          # hosts whose pages and images belong to the portal
+    domains: tuple[str, ...]        # the portal's pages and images: these hosts and their subdomains
     tz: timezone = BEIJING
 
 
@@ -27,9 +27,13 @@ SITES: dict[str, Site] = {
         categories=("新媒体", "高科技行业门户", "新闻"),
         author="高科技行业门户",
         start_url="https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
-        hosts=("www.ofweek.com", "mp.ofweek.com", "images.ofweek.com", "ofweek.com"),
+        domains=("ofweek.com",),      # www., mp., images. and channel hosts such as nev.
     ),
 }
+
+
+def on_domains(host: str | None, domains: tuple[str, ...]) -> bool:
+    return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
 
 
 def get_site(key: str) -> Site:

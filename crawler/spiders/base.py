@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.http import Response
 
 from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, state_dir
-from crawler.sites import Site, get_site
+from crawler.sites import Site, get_site, on_domains
 
 
 IMAGES_MODES = ("remote", "local")
@@ -71,18 +71,18 @@ class PortalSpider(scrapy.Spider):
         parts = urlsplit(self.start_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"start_url must be an http(s) URL, not {self.start_url!r}")
-        if parts.hostname in self.site.hosts:
+        if on_domains(parts.hostname, self.site.domains):
             self.mirror: tuple[str, str] | None = None
             self.canonical_start = self.start_url
         else:
             self.mirror = (parts.scheme, parts.netloc)
             origin = urlsplit(self.site.start_url)
             self.canonical_start = urlunsplit((origin.scheme, origin.netloc, *parts[2:]))
-        self.allowed_domains = [*self.site.hosts, *( [parts.hostname] if self.mirror else [])]
+        self.allowed_domains = [*self.site.domains, *([parts.hostname] if self.mirror else [])]
 
     # --- URLs ------------------------------------------------------------------
     def on_portal(self, url: str) -> bool:
-        return urlsplit(url).hostname in self.site.hosts
+        return on_domains(urlsplit(url).hostname, self.site.domains)
 
     def fetch_url(self, url: str) -> str:
         """The URL to download for a canonical URL (the mirror's, when crawling one)."""

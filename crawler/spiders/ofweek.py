@@ -52,8 +52,12 @@ class OfweekSpider(PortalSpider):
         text = self._text(response)
         if text is None:
             return
-        page = parser.parse_list(text, self.canonical(response))
         self.crawler.stats.inc_value("newsarchive/list_pages")
+        try:
+            page = parser.parse_list(text, self.canonical(response))
+        except parser.LayoutError as exc:
+            self.skip(f"list-{exc.reason}", response.url, str(exc))
+            return
         self.crawler.stats.inc_value("newsarchive/list_links", len(page.entries))
         if response.meta["page"] == 1:
             self.crawler.stats.set_value("newsarchive/first_list_links", len(page.entries))
