@@ -31,3 +31,17 @@ def test_a_mirror_serves_every_portal_host_under_its_own() -> None:
 def test_bad_arguments_are_clear_errors(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         OfweekSpider(**kwargs)
+
+
+@pytest.mark.parametrize("mode, message", [("bogus", "IMAGES_MODE must be one of"),
+                                           ("local", "IMAGES_MODE=local needs the images pipeline")])
+def test_bad_images_mode_fails_at_start(tmp_path, mode: str, message: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+    res = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "ofweek", "-s", f"IMAGES_MODE={mode}",
+                          "-s", f"ARCHIVE_DIR={tmp_path}", "-a", "start_url=http://127.0.0.1:9/x"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert res.returncode != 0 and message in res.stderr
+    assert not (tmp_path / "_posts").exists()
