@@ -30,9 +30,17 @@ LOG_LEVEL = "INFO"
 # Images: "remote" keeps the source's image URLs (what reproduces the seed byte for
 # byte); "local" downloads, resizes and rewrites them (pipelines/images.py).
 IMAGES_MODE = "remote"
+IMAGES_MAX_SIZE = 1600             # px on the long side; never upscaled
+IMAGES_THUMB_SIZE = (400, 300)     # also accepts "400x300"
+IMAGES_MAX_BYTES = 20 * 1024 * 1024
+IMAGES_MAX_PIXELS = 40_000_000     # per frame, checked from the header (decompression bombs)
+IMAGES_TIMEOUT = 30                # seconds per image download
+IMAGES_THREADS = 2                 # decode/resize threads; also caps memory
+MEDIA_ALLOW_REDIRECTS = True       # safe: file/data/ftp handlers are disabled below
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
+    "pipelines.images.LocalImagesPipeline": 500,       # only active with IMAGES_MODE=local
     "pipelines.post.PostPipeline": 800,
 }
 

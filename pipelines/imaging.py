@@ -41,6 +41,7 @@ class ImageRejected(Exception):
         super().__init__(f"{kind}/{reason}" + (f": {detail}" if detail else ""))
         self.kind = kind
         self.reason = reason
+        self.detail = detail
 
 
 @dataclass
@@ -207,7 +208,7 @@ def process(data: bytes, max_size: int, max_pixels: int,
                 _draft(im, thumb_box)     # only when the original bytes are kept
         _load(im)
         if fmt == "JPEG":
-            im = ImageOps.exif_transpose(im)
+            ImageOps.exif_transpose(im, in_place=True)   # no copy when upright
         if needs_resize:
             small = _resize(im, box)
             full = Encoded(_encode_still(small, fmt, info), fmt, *small.size)
@@ -249,7 +250,7 @@ def thumbnail_of(data: bytes, max_pixels: int, thumb_box: tuple[int, int]) -> En
         _draft(im, thumb_box)
     _load(im)
     if fmt == "JPEG":
-        im = ImageOps.exif_transpose(im)
+        ImageOps.exif_transpose(im, in_place=True)   # no copy when upright
     elif im.mode == "P":
         im = im.convert("RGBA")
     return _thumb(im, fmt, thumb_box, info)

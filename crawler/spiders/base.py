@@ -27,8 +27,8 @@ def check_settings(settings: Any) -> None:
     if mode not in IMAGES_MODES:
         raise ValueError(f"IMAGES_MODE must be one of {', '.join(IMAGES_MODES)}, not {mode!r}")
     if mode == "local" and not any("Images" in str(p) for p in settings.getdict("ITEM_PIPELINES")):
-        raise ValueError("IMAGES_MODE=local needs the images pipeline, which is not available "
-                         "yet: use -s IMAGES_MODE=remote")
+        raise ValueError("IMAGES_MODE=local needs pipelines.images.LocalImagesPipeline in "
+                         "ITEM_PIPELINES (or use -s IMAGES_MODE=remote)")
 
 
 class PortalSpider(scrapy.Spider):
