@@ -1,0 +1,1 @@
+"""Hostile-portal suite: real crawls against a local server that misbehaves on purpose."""
