@@ -27,9 +27,10 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# Images: "remote" keeps the source's image URLs (what reproduces the seed byte for
-# byte); "local" downloads, resizes and rewrites them (pipelines/images.py).
-IMAGES_MODE = "remote"
+# Images: "local" (default) downloads, resizes and rewrites them (pipelines/images.py)
+# so the archive survives link rot and hotlink protection; "remote" keeps the
+# source's image URLs (what reproduces the seed byte for byte).
+IMAGES_MODE = "local"
 IMAGES_MAX_SIZE = 1600             # px on the long side; never upscaled
 IMAGES_THUMB_SIZE = (400, 300)     # also accepts "400x300"
 IMAGES_MAX_BYTES = 20 * 1024 * 1024

@@ -26,7 +26,9 @@ What is rewritten in the body (everything else stays byte for byte):
 - When it fails or is refused, the group is left untouched (remote URLs).
 - `headimg` becomes the local full image when it is the `src` of a stored group;
   `thumbnail` (when it is such a `src`, as the normalize pipeline sets it) becomes the
-  local thumbnail. Placeholders stay.
+  local thumbnail. When that image of the body was refused or failed, the post's first
+  stored image stands in for both (a bomb never becomes a theme's index thumbnail).
+  Placeholders and images from outside the body stay.
 
 Refused without a request: non-http(s) URLs (`file:`, `data:`, `ftp:`, `javascript:`
 … never fetched, left as they are) and URLs whose path ends in `.svg`/`.svgz`.
@@ -47,6 +49,7 @@ import hashlib
 import html
 import logging
 import re
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +82,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Defaults of the settings this pipeline reads (crawler/settings.py may override them).
-IMAGES_MODE = "remote"                 # "local" enables this pipeline
+IMAGES_MODE = "local"                  # "remote" disables this pipeline
 ARCHIVE_DIR = "./archive"
 IMAGES_MAX_SIZE = 1600                 # px on the long side; never upscaled
 IMAGES_THUMB_SIZE = (400, 300)         # thumbnail box (IMAGES_THUMB_SIZE = "400x300" or [400, 300])
@@ -346,6 +349,7 @@ class LocalImagesPipeline(FilesPipeline):
         self.timeout = s.getfloat("IMAGES_TIMEOUT", IMAGES_TIMEOUT)
         if self.max_size <= 0 or self.max_bytes <= 0 or self.max_pixels <= 0:
             raise NotConfigured("IMAGES_MAX_SIZE, IMAGES_MAX_BYTES and IMAGES_MAX_PIXELS must be > 0")
+        self._thumb_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS)),
                                         thread_name_prefix="newsarchive-images")
 
@@ -353,7 +357,7 @@ class LocalImagesPipeline(FilesPipeline):
     def from_crawler(cls, crawler: Any) -> LocalImagesPipeline:
         settings = crawler.settings
         if settings.get("IMAGES_MODE", IMAGES_MODE) != "local":
-            raise NotConfigured("IMAGES_MODE is not 'local'")
+            raise NotConfigured      # no message: Scrapy then disables it without a warning
         archive = settings.get("ARCHIVE_DIR") or ARCHIVE_DIR
         return cls(str(Path(archive) / "images"), crawler=crawler)
 
@@ -500,13 +504,18 @@ class LocalImagesPipeline(FilesPipeline):
                 "status": "downloaded", "format": p.full.format, "width": p.full.width,
                 "height": p.full.height, "thumb": thumb, "resized": p.resized}
 
-    def _make_thumb(self, url: str, rel: str) -> str:
-        """In a worker thread: the thumbnail of an already stored image."""
-        data = (self.archive / rel).read_bytes()
-        t = imaging.thumbnail_of(data, self.max_pixels, self.thumb_box)
-        thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
-        write_atomic(self.archive / thumb, t.data)
-        return thumb
+    def _make_thumb(self, url: str, rel: str) -> tuple[str, bool]:
+        """In a worker thread: the thumbnail of an already stored image, and whether it
+        was made now (two posts sharing an image may ask for it at the same time)."""
+        with self._thumb_lock:
+            existing = self._existing(url, thumb=True)
+            if existing:
+                return existing, False
+            data = (self.archive / rel).read_bytes()
+            t = imaging.thumbnail_of(data, self.max_pixels, self.thumb_box)
+            thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
+            write_atomic(self.archive / thumb, t.data)
+            return thumb, True
 
     def item_completed(self, results: list, item: Any, info: Any) -> Any:
         a = ItemAdapter(item)
@@ -526,26 +535,40 @@ class LocalImagesPipeline(FilesPipeline):
             self._inc("rewritten", count)
         a["body"] = body
         a["images"] = list(stored.values())
-        src_local = {src: local[g.chosen] for g in p.groups if g.chosen in local for src in g.srcs}
-        headimg = a.get("headimg") or ""
-        if headimg in src_local:
-            a["headimg"] = src_local[headimg]
+        a["headimg"] = self._local_head(a.get("headimg") or "", p, local)
         return item
+
+    @staticmethod
+    def _in_body(url: str, p: Plan) -> bool:
+        return any(url in g.srcs or any(c.url == url for c in g.candidates) for g in p.groups)
+
+    def _local_head(self, url: str, p: Plan, local: dict[str, str]) -> str:
+        """The local path standing for a head image that is one of the body's images:
+        its own stored copy, else (refused or failed) the first stored image."""
+        src_local = {src: local[g.chosen] for g in p.groups if g.chosen in local for src in g.srcs}
+        if url in src_local:
+            return src_local[url]
+        first = next((local[g.chosen] for g in p.groups if g.chosen in local), None)
+        return first if first and self._in_body(url, p) else url
 
     async def process_item(self, item: Any) -> Any:
         a = ItemAdapter(item)
         p = self._plan(item)      # before the body is rewritten
         item = await super().process_item(item)
         thumbnail = a.get("thumbnail") or ""
-        result = next((r for r in a.get("images") or [] if r["url"] == p.thumb_url), None)
+        stored = list(a.get("images") or [])           # in body order
+        result = next((r for r in stored if r["url"] == p.thumb_url), None)
+        if result is None and stored and self._in_body(thumbnail, p):
+            result = stored[0]      # the first image was refused or failed: the first stored one
         if not thumbnail or result is None:
             return item
         try:
-            thumb = result.get("thumb")
+            thumb = result.get("thumb") or self._existing(result["url"], thumb=True)
             if not thumb or not (self.archive / thumb).is_file():
-                thumb = await self._in_pool(self._make_thumb, result["url"], result["path"])
+                thumb, made = await self._in_pool(self._make_thumb, result["url"], result["path"])
                 result["thumb"] = thumb
-                self._inc("thumbnails")
+                if made:
+                    self._inc("thumbnails")
             a["thumbnail"] = "/" + thumb
         except Exception as exc:  # noqa: BLE001 - keep the remote thumbnail
             self._inc("failed/thumbnail")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy import Spider
@@ -53,7 +53,8 @@ class NormalizePipeline:
         a["categories"] = list(site.categories)
         a["author"] = site.author
         a["image_urls"] = [urljoin(a["url"], u) for u in a["image_urls"]]
-        head = a["image_urls"][0] if a["image_urls"] else placeholder_image(a["article_id"])
+        web = [u for u in a["image_urls"] if urlsplit(u).scheme in ("http", "https")]
+        head = web[0] if web else placeholder_image(a["article_id"])     # never a file:/data: URL
         a["headimg"] = a["headimg"] or head
         a["thumbnail"] = a["thumbnail"] or head
         return item

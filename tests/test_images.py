@@ -131,13 +131,13 @@ def test_bomb_is_refused_from_the_header():
     assert exc.value.reason == "bomb"
 
 
-def test_from_crawler_needs_local_mode(tmp_path):
-    for mode in (None, "remote"):
-        settings = {"ARCHIVE_DIR": str(tmp_path)}
-        if mode:
-            settings["IMAGES_MODE"] = mode
-        with pytest.raises(NotConfigured):
-            LocalImagesPipeline.from_crawler(get_crawler(settings_dict=settings))
+def test_local_is_the_default_and_remote_disables_it(tmp_path):
+    with pytest.raises(NotConfigured):
+        LocalImagesPipeline.from_crawler(get_crawler(settings_dict={
+            "ARCHIVE_DIR": str(tmp_path), "IMAGES_MODE": "remote"}))
+    default = LocalImagesPipeline.from_crawler(get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path)}))
+    assert default.archive == tmp_path
+    default.close_spider()
     pipe = LocalImagesPipeline.from_crawler(get_crawler(settings_dict={
         "IMAGES_MODE": "local", "ARCHIVE_DIR": str(tmp_path), "IMAGES_THUMB_SIZE": "200x100"}))
     assert (pipe.max_size, pipe.thumb_box, pipe.max_pixels) == (1600, (200, 100), 40_000_000)
@@ -332,7 +332,9 @@ def test_local_crawl_rewrites_posts(runs):
     bad = [f"{CDN}/img/{b}" for b in BAD]
     assert a2["body"] == "".join(IMG.format(u) for u in bad) + "".join(
         IMG.format(L(f"{CDN}/img/{n}")) for n in ("small.jpg", "photo.jpg")) + "<p>end</p>"
-    assert a2["headimg"] == a2["thumbnail"] == f"{CDN}/img/bomb.png"   # first image failed
+    # The first image (the bomb) was refused: the first stored image stands in for it.
+    assert a2["headimg"] == L(f"{CDN}/img/small.jpg")
+    assert a2["thumbnail"] == L(f"{CDN}/img/small.jpg", thumb=True)
     assert items["3"]["headimg"] == items["3"]["thumbnail"] == PLACEHOLDER
     a4 = items["4"]
     assert a4["headimg"] == L(f"{CDN}/img/small.jpg")
