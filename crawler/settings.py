@@ -41,9 +41,14 @@ MEDIA_ALLOW_REDIRECTS = True       # safe: file/data/ftp handlers are disabled b
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
+    "pipelines.sanitize.ActiveContentPipeline": 400,   # off with KEEP_ACTIVE_CONTENT=True
     "pipelines.images.LocalImagesPipeline": 500,       # only active with IMAGES_MODE=local
     "pipelines.post.PostPipeline": 800,
 }
+
+# Bodies lose <script>, on*= handlers and javascript: URLs before they are written
+# (pipelines/sanitize.py); True keeps them as the page sent them.
+KEEP_ACTIVE_CONTENT = False
 
 # Never fetch local files or inline data because a page links them.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}

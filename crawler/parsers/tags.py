@@ -1,0 +1,141 @@
+"""Tags of an HTML fragment with exact character spans, tokenized as browsers do.
+
+For code that edits a body surgically (rewrite image URLs, strip active content) and
+must leave every other byte alone. Follows the HTML5 tokenizer where it matters for
+safety: where a tag ends (quotes only delimit a value right after `=`), attribute
+names and values, comments (`<!-- … -->`, `<!-->`, bogus `<!…>`/`<?…>`/`</…>`), and
+raw-text elements whose content is not markup (script, style, textarea, title, xmp,
+iframe, noembed, noframes, noscript, plaintext).
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+RAW_TEXT = ("plaintext", "script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+            "noframes", "noscript")      # noscript: raw text in a browser that runs script
+_WS = " \t\n\r\f"
+_NAME_END = re.compile(r"[\s/>]")
+_ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")        # the first char may be `=` (HTML5)
+_UNQUOTED = re.compile(r"[^\s>]*")
+
+
+@dataclass
+class Attr:
+    name: str                        # lower-cased
+    value: str                       # raw (entities not decoded)
+    span: tuple[int, int]            # the whole attribute, from its name to its value's end
+    value_span: tuple[int, int]      # the value inside its quotes (empty span when absent)
+
+    @property
+    def decoded(self) -> str:
+        return html.unescape(self.value)
+
+
+@dataclass
+class Tag:
+    name: str                        # lower-cased
+    span: tuple[int, int]            # `<` to `>` included
+    closing: bool = False
+    attrs: list[Attr] = field(default_factory=list)
+    content_end: int | None = None   # raw-text elements: where their content ends
+
+    def get(self, name: str) -> Attr | None:
+        """The first attribute called `name` (browsers ignore later duplicates)."""
+        return next((a for a in self.attrs if a.name == name), None)
+
+
+def _attributes(text: str, i: int) -> tuple[list[Attr], int]:
+    """Attributes from `i` (after the tag name) to the tag's `>`; returns (attrs, end)."""
+    attrs: list[Attr] = []
+    n = len(text)
+    while i < n:
+        while i < n and (text[i] in _WS or text[i] == "/"):
+            i += 1
+        if i >= n or text[i] == ">":
+            break
+        m = _ATTR_NAME.match(text, i)
+        assert m is not None
+        name_start, i = i, m.end()
+        j = i
+        while j < n and text[j] in _WS:
+            j += 1
+        if j < n and text[j] == "=":
+            j += 1
+            while j < n and text[j] in _WS:
+                j += 1
+            if j < n and text[j] in "\"'":
+                close = text.find(text[j], j + 1)
+                close = n if close < 0 else close
+                vspan, i = (j + 1, close), min(close + 1, n)
+            else:
+                v = _UNQUOTED.match(text, j)
+                vspan, i = (j, v.end()), v.end()
+            value = text[vspan[0]:vspan[1]]
+        else:
+            vspan, value = (i, i), ""
+        attrs.append(Attr(m.group().lower(), value, (name_start, i), vspan))
+    return attrs, min(i + 1, n)
+
+
+def _raw_text_end(text: str, name: str, start: int) -> tuple[int, int]:
+    """(content end, element end) of a raw-text element whose content starts at `start`."""
+    m = re.compile(rf"</{name}(?=[\s/>])", re.I).search(text, start)
+    if m is None:
+        return len(text), len(text)
+    gt = text.find(">", m.end())
+    return m.start(), (len(text) if gt < 0 else gt + 1)
+
+
+def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT) -> Iterator[Tag]:
+    """Every start and end tag of `text`, in order (comments and raw text skipped).
+
+    A raw-text element's start tag carries `content_end`; its end tag follows it.
+    `raw_text` names the elements whose content is skipped: a sanitizer passes only
+    ("script",), since inside SVG/MathML a `<style>` holds markup, not text.
+    """
+    i, n = 0, len(text)
+    while True:
+        i = text.find("<", i)
+        if i < 0 or i + 1 >= n:
+            return
+        nxt = text[i + 1]
+        if text.startswith("<!--", i):
+            if text.startswith("<!-->", i) or text.startswith("<!--->", i):
+                i = text.find(">", i) + 1
+                continue
+            end = text.find("-->", i + 4)
+            bang = text.find("--!>", i + 4)
+            ends = [e + k for e, k in ((end, 3), (bang, 4)) if e >= 0]
+            i = min(ends) if ends else n
+            continue
+        if nxt in "!?" or (nxt == "/" and i + 2 < n and not text[i + 2].isalpha()):
+            gt = text.find(">", i)                          # doctype, bogus comment
+            i = n if gt < 0 else gt + 1
+            continue
+        closing = nxt == "/"
+        name_at = i + 2 if closing else i + 1
+        if name_at >= n or not text[name_at].isalpha():
+            i += 1                                           # a lone `<` is text
+            continue
+        m = _NAME_END.search(text, name_at)
+        name_end = m.start() if m else n
+        name = text[name_at:name_end].lower()
+        attrs, end = _attributes(text, name_end)
+        tag = Tag(name, (i, end), closing, [] if closing else attrs)
+        if not closing and name == "plaintext" and name in raw_text:
+            tag.content_end = n
+            yield tag
+            return
+        if not closing and name in raw_text:
+            content_end, element_end = _raw_text_end(text, name, end)
+            tag.content_end = content_end
+            yield tag
+            if content_end < n:
+                yield Tag(name, (content_end, element_end), closing=True)
+            i = element_end
+            continue
+        yield tag
+        i = end
