@@ -70,6 +70,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, error as tx_error
 from twisted.python.failure import Failure
 
+from crawler.parsers.tags import tags
 from crawler.postformat import write_atomic
 from pipelines import imaging
 
@@ -107,18 +108,6 @@ class ImageFailed(_QuietMediaError):
 
 # --- the body: <img>, <picture>, <source srcset> -------------------------------
 
-_TOKEN = re.compile(
-    r"""<!--.*?-->
-      | <(?P<raw>script|style|textarea|title)\b[^>]*>.*?</(?P=raw)\s*>
-      | <(?P<close>/)?(?P<tag>img|source|picture)\b
-          (?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>""",
-    re.I | re.S | re.X,
-)
-_ATTR = re.compile(
-    r"""(?P<name>[^\s"'>/=]+)
-        (?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s"'=<>`]+)))?""",
-    re.S | re.X,
-)
 _WS = " \t\n\r\f"
 
 
@@ -145,24 +134,6 @@ class Plan:
     groups: list[Group]
     fetch: list[str]                 # canonical URLs to fetch, in order, unique
     thumb_url: str | None            # the chosen URL of the thumbnail's group
-
-
-def _attrs(tag: re.Match[str]) -> dict[str, tuple[str, tuple[int, int]]]:
-    """Attribute name -> (raw value, span in the body); the first of duplicates wins."""
-    out: dict[str, tuple[str, tuple[int, int]]] = {}
-    base = tag.start("attrs")
-    for m in _ATTR.finditer(tag.group("attrs")):
-        name = m.group("name").lower()
-        if name in out:
-            continue
-        for g in ("dq", "sq", "uq"):
-            if m.group(g) is not None:
-                s, e = m.span(g)
-                out[name] = (m.group(g), (base + s, base + e))
-                break
-        else:
-            out[name] = ("", (base + m.end(), base + m.end()))
-    return out
 
 
 def parse_srcset(raw: str, offset: int = 0) -> list[tuple[str, tuple[int, int], list[str]]]:
@@ -238,32 +209,30 @@ def plan(body: str, page_url: str, image_urls: list[str], thumbnail: str = "") -
             url = urljoin(page_url, html.unescape(raw))
             group.candidates.append(Candidate(url, cspan, False, w, x))
 
-    for tok in _TOKEN.finditer(body):
-        tag = (tok.group("tag") or "").lower()
-        if not tag:
-            continue
-        if tag == "picture":
-            if tok.group("close"):
+    for tag in tags(body):
+        if tag.name == "picture":
+            if tag.closing:
                 picture = None
             else:
                 picture = Group()
                 groups.append(picture)
             continue
-        if tok.group("close"):
+        if tag.closing or tag.name not in ("img", "source"):
             continue
-        attrs = _attrs(tok)
-        if tag == "source":
-            if picture is not None and "srcset" in attrs:
-                add_srcset(picture, *attrs["srcset"])
+        srcset = tag.get("srcset")
+        if tag.name == "source":
+            if picture is not None and srcset is not None:
+                add_srcset(picture, srcset.value, srcset.value_span)
             continue
         group = picture
         if group is None:
             group = Group()
             groups.append(group)
-        if "src" in attrs and attrs["src"][0].strip(_WS):
-            srcs.append((group, attrs["src"][0], attrs["src"][1]))
-        if "srcset" in attrs:
-            add_srcset(group, *attrs["srcset"])
+        src = tag.get("src")
+        if src is not None and src.value.strip(_WS):
+            srcs.append((group, src.value, src.value_span))
+        if srcset is not None:
+            add_srcset(group, srcset.value, srcset.value_span)
 
     # `src` URLs: the spider's image_urls (in order) when they match the body's count,
     # else resolved against the article URL.
