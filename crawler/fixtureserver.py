@@ -23,8 +23,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self.log.append(self.path)
         rel = unquote(urlsplit(self.path).path).lstrip("/")
-        target = (self.root / rel).resolve()
-        if self.root not in target.parents or not target.is_file():
+        try:
+            target = (self.root / rel).resolve()
+            found = self.root in target.parents and target.is_file()
+        except (OSError, ValueError):                # NUL bytes, names too long …
+            found = False
+        if not found:
             self.send_error(404)
             return
         data = target.read_bytes()

@@ -13,7 +13,9 @@ ARCHIVE_DIR = "./archive"
 
 # Politeness: robots.txt, a per-domain delay adapted by AutoThrottle, a descriptive UA.
 ROBOTSTXT_OBEY = True
-USER_AGENT = "newsarchive/0.1 (news archiver; Scrapy)"
+USER_AGENT = "newsarchive/0.1 (+{contact}; news archiver on Scrapy)"
+CONTACT = ""                       # your URL or mailto:, put in the User-Agent (crawler/useragent.py)
+ROBOTSTXT_USER_AGENT = "newsarchive"
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
@@ -22,6 +24,20 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024      # pages bigger than this are refused
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True         # a body shorter than its Content-Length is a failure
+# Transport failures (timeouts, resets, truncated bodies) and these codes are retried;
+# then the page is a counted skip (tests/hostile/test_transport.py).
+RETRY_ENABLED = True
+RETRY_TIMES = 2                          # 3 requests in all
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5                   # Scrapy's default (20) only delays the skip of a loop
+# Redirects off the portal and its mirror are refused and counted (crawler/downloadsafety.py).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.downloadsafety.PortalOffsiteMiddleware": 50,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.useragent.ContactUserAgentMiddleware": 500,
+}
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -57,3 +73,6 @@ EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500}
 # Layout alarm: fields' minimum share of article pages, checked from this many pages on.
 LAYOUT_MIN_ARTICLES = 3
 LAYOUT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}
+
+# Articles dated more than this many seconds ahead of now are skipped (future-date).
+DATE_MAX_FUTURE = 86400

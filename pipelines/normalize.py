@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+import logging
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
@@ -13,6 +14,9 @@ from scrapy.exceptions import DropItem
 from crawler.sites import get_site
 
 PLACEHOLDER = "https://picsum.photos/400/300?random={n}"
+DEFAULT_MAX_FUTURE = 86400      # seconds; DATE_MAX_FUTURE
+
+logger = logging.getLogger(__name__)
 
 
 def placeholder_image(article_id: str) -> str:
@@ -24,14 +28,17 @@ def placeholder_image(article_id: str) -> str:
 class NormalizePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
+        # a date further ahead than this is a page error, not news: the article is skipped
+        self.max_future = timedelta(
+            seconds=crawler.settings.getfloat("DATE_MAX_FUTURE", DEFAULT_MAX_FUTURE))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "NormalizePipeline":
         return cls(crawler)
 
-    def drop(self, reason: str, url: str) -> DropItem:
+    def drop(self, reason: str, url: str, log_level: str | None = None) -> DropItem:
         self.stats.inc_value(f"newsarchive/skipped/{reason}")
-        return DropItem(f"{reason}: {url}")
+        return DropItem(f"{reason}: {url}", log_level=log_level)
 
     def process_item(self, item: object, spider: Spider | None = None) -> object:
         a = ItemAdapter(item)
@@ -48,6 +55,11 @@ class NormalizePipeline:
             if published.tzinfo is None:                    # portal time without offset
                 published = published.replace(tzinfo=site.tz)
             a["published"] = published.astimezone(timezone.utc)
+            if a["published"] > datetime.now(timezone.utc) + self.max_future:
+                logger.warning("skipped %s (future-date): dated %s, more than %gs ahead",
+                               a["url"], a["published"].isoformat(),
+                               self.max_future.total_seconds())
+                raise self.drop("future-date", a["url"], log_level="DEBUG")   # warned above
         elif not published:
             raise self.drop("no-date", a["url"])
         a["categories"] = list(site.categories)

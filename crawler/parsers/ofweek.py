@@ -198,12 +198,14 @@ def _page_title(sel: Selector, scope: Selector) -> str:
     title = _text(scope, "h1") or _text(sel, "h1")
     if title:
         return title
-    title = _text(sel, "title")
+    # `<title> - OFweek锂电网</title>` (collapsed to "- OFweek锂电网") names no article:
+    # padding with a space lets the suffix match at the start and leave "".
+    title = " " + _text(sel, "title")
     for suffix in (MP_TITLE_SUFFIX, " - OFweek"):
         cut = title.rfind(suffix)
-        if cut > 0:
+        if cut >= 0:
             return title[:cut].strip()
-    return title
+    return title.strip()
 
 
 def parse_article(html: str, url: str) -> ArticlePage:

@@ -11,6 +11,8 @@ from bisect import bisect_right
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from crawler.parsers.tags import tags
+
 NO_REFERRER = ' referrerpolicy="no-referrer"'
 
 
@@ -74,25 +76,13 @@ def inner_html(text: str, *, id: str) -> str | None:  # noqa: A002 (mirrors the 
     return text[loc.start:loc.end]
 
 
-# An `<img …>` start tag (quoted values may hold `>`), or a stretch to leave alone.
-_IMG_OR_SKIP = re.compile(
-    r"""(?P<skip><!--.*?-->|<(?P<raw>script|style|textarea|title)\b.*?</(?P=raw)\s*>)"""
-    r"""|(?P<img><img(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*>)""",
-    re.IGNORECASE | re.DOTALL,
-)
-_ATTR_NAME = re.compile(r"""[\s/]([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
-
-
-def _has_attr(tag: str, name: str) -> bool:
-    return any(m.group(1).lower() == name for m in _ATTR_NAME.finditer(tag[4:]))
-
-
 def _with_no_referrer(tag: str) -> str:
-    if _has_attr(tag, "referrerpolicy"):
-        return tag
+    """`<img …>` with NO_REFERRER as its last attribute (before a self-closing `/`)."""
     head = tag[:-1].rstrip()                          # without `>` and trailing space
     if head.endswith("/"):                           # self-closing: insert before `/>`
         head = head[:-1].rstrip()
+    if head.endswith("="):                           # `a= >`: close the empty value first,
+        return head + '""' + NO_REFERRER + tag[len(head):]   # or ours would become a's value
     return head + NO_REFERRER + tag[len(head):]
 
 
@@ -100,12 +90,21 @@ def add_referrerpolicy(html: str) -> str:
     """Append ` referrerpolicy="no-referrer"` as the last attribute of every `<img>`.
 
     Every other byte stays; tags that already carry a referrerpolicy are left alone,
-    so the function is idempotent. `<img>` inside comments and scripts is not touched.
+    so the function is idempotent. Tags are read as a browser reads them (tags.py):
+    `<img>` inside comments and scripts is not touched, and a stray quote in an
+    attribute does not hide the tag's end.
     """
-    def repl(m: re.Match[str]) -> str:
-        return _with_no_referrer(m.group("img")) if m.group("img") else m.group(0)
-
-    return _IMG_OR_SKIP.sub(repl, html)
+    out: list[str] = []
+    pos = 0
+    for tag in tags(html):
+        start, end = tag.span
+        if (tag.name != "img" or tag.closing or tag.get("referrerpolicy") is not None
+                or not html.endswith(">", 0, end)):
+            continue
+        out += [html[pos:start], _with_no_referrer(html[start:end])]
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
 
 
 class _ImgSrcs(HTMLParser):

@@ -15,10 +15,13 @@ from scrapy import signals
 from scrapy.http import Response
 
 from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, state_dir
+from crawler.downloadsafety import failure_reason
 from crawler.sites import Site, get_site, on_domains
 
 
 IMAGES_MODES = ("remote", "local")
+# Skips that may not happen next time (and every http-5xx): they keep a run unfinished.
+TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page")
 
 
 def check_settings(settings: Any) -> None:
@@ -53,7 +56,9 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     def release_archive(self, reason: str) -> None:
-        if reason == "finished":
+        # A page that may work next time (timeout, reset, 5xx …) keeps the run unfinished,
+        # so the next run walks every list page again and retries what it missed.
+        if reason == "finished" and not self.transient_failures:
             self.done_marker.touch()
         self.index.close()
         self.lock.release()
@@ -66,6 +71,7 @@ class PortalSpider(scrapy.Spider):
     def __init__(self, start_url: str | None = None, refresh: str = "0", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.refresh = refresh.lower() in ("1", "true", "yes")
+        self.transient_failures = 0
         self.site: Site = get_site(self.site_key)
         self.start_url = start_url or self.site.start_url
         parts = urlsplit(self.start_url)
@@ -97,11 +103,12 @@ class PortalSpider(scrapy.Spider):
                               meta={"canonical": url, **meta})
 
     def fetch_failed(self, failure: Any) -> None:
-        """A page that could not be fetched (HTTP error, timeout …): counted, article skipped."""
+        """A page that could not be fetched (HTTP error, timeout …): counted, article skipped.
+
+        Reasons: see downloadsafety.failure_reason (http-<status>, fetch-failed, too-large …)."""
         request = failure.request
-        response = getattr(failure.value, "response", None)
-        reason = f"http-{response.status}" if response is not None else "fetch-failed"
-        self.skip(reason, request.meta.get("canonical", request.url), repr(failure.value))
+        reason, detail = failure_reason(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
+        self.skip(reason, request.meta.get("canonical", request.url), detail)
 
     def is_new(self, article_id: str | None) -> bool:
         """Whether to fetch an article: not yet archived, or a refresh run."""
@@ -127,6 +134,8 @@ class PortalSpider(scrapy.Spider):
     def skip(self, reason: str, url: str, detail: str = "") -> None:
         """Log and count a skipped page: stats key newsarchive/skipped/<reason>."""
         self.crawler.stats.inc_value(f"newsarchive/skipped/{reason}")
+        if reason in TRANSIENT or reason.startswith("http-5"):
+            self.transient_failures += 1
         self.logger.warning("skipped %s (%s)%s", url, reason, f": {detail}" if detail else "")
 
     @staticmethod

@@ -31,6 +31,7 @@ class OfweekSpider(PortalSpider):
     def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
                  **kwargs: Any) -> None:
         super().__init__(start_url=start_url, **kwargs)
+        self.requested: set[str] = set()    # article ids asked for in this run
         try:
             self.max_pages = int(max_pages)
         except ValueError:
@@ -42,6 +43,9 @@ class OfweekSpider(PortalSpider):
         yield self.request(self.canonical_start, self.parse_list, page=1)
 
     def _text(self, response: Response) -> str | None:
+        if not response.body:               # a server glitch, not a layout change
+            self.skip("empty-page", self.canonical(response))
+            return None
         try:
             return decode_gb(response.body)
         except DecodeError as exc:
@@ -68,8 +72,12 @@ class OfweekSpider(PortalSpider):
             if not (self.on_portal(entry.url) and parser.is_article_url(entry.url)):
                 self.skip("not-an-article", entry.url)
                 continue
-            if self.is_new(parser.article_id(entry.url)):
+            aid = parser.article_id(entry.url)
+            if self.is_new(aid):
                 new += 1
+                if aid in self.requested:       # another URL of it (?query, other path, page)
+                    continue
+                self.requested.add(aid)
                 yield self.request(entry.url, self.parse_article, list_title=entry.title)
         number = response.meta["page"]
         if page.next_url and number < self.max_pages and self.follow_pages(new):
