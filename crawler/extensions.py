@@ -37,6 +37,8 @@ class LayoutAlarm:
         articles = get("newsarchive/layout/articles", 0)
         if articles >= self.min_articles:
             for field, minimum in self.min_coverage.items():
+                if selectors and field not in selectors:
+                    continue                        # a field this spider does not read
                 share = get(f"newsarchive/layout/with/{field}", 0) / articles
                 if share < float(minimum):
                     found.append(f"{field} found in {share:.0%} of {articles} article pages "

@@ -1,17 +1,18 @@
-"""Normalize an Article: site labels, UTC dates, absolute URLs, head image."""
+"""Normalize an Article: labels (the spider's or the site's), UTC dates, absolute URLs, head image."""
 from __future__ import annotations
 
 import hashlib
 import logging
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.sites import get_site
+from crawler.parsers.rawhtml import absolute
+from crawler.sites import SITES
 
 PLACEHOLDER = "https://picsum.photos/400/300?random={n}"
 DEFAULT_MAX_FUTURE = 86400      # seconds; DATE_MAX_FUTURE
@@ -42,7 +43,7 @@ class NormalizePipeline:
 
     def process_item(self, item: object, spider: Spider | None = None) -> object:
         a = ItemAdapter(item)
-        site = get_site(a["site"])
+        site = SITES.get(a["site"])           # None: a feed with its own labels
         a["title"] = " ".join(a["title"].split())
         if not a["title"]:
             raise self.drop("no-title", a["url"])
@@ -53,7 +54,7 @@ class NormalizePipeline:
         published = a["published"]
         if isinstance(published, datetime):
             if published.tzinfo is None:                    # portal time without offset
-                published = published.replace(tzinfo=site.tz)
+                published = published.replace(tzinfo=site.tz if site else timezone.utc)
             a["published"] = published.astimezone(timezone.utc)
             if a["published"] > datetime.now(timezone.utc) + self.max_future:
                 logger.warning("skipped %s (future-date): dated %s, more than %gs ahead",
@@ -62,9 +63,12 @@ class NormalizePipeline:
                 raise self.drop("future-date", a["url"], log_level="DEBUG")   # warned above
         elif not published:
             raise self.drop("no-date", a["url"])
-        a["categories"] = list(site.categories)
-        a["author"] = site.author
-        a["image_urls"] = [urljoin(a["url"], u) for u in a["image_urls"]]
+        # The spider's labels (a feed's -a categories/author), else the site's.
+        a["categories"] = list(a["categories"] or (site.categories if site else ()))
+        a["author"] = a["author"] or (site.author if site else "")
+        if not a["categories"] or not a["author"]:
+            raise self.drop("no-labels", a["url"])
+        a["image_urls"] = [absolute(a["url"], u) for u in a["image_urls"]]
         web = [u for u in a["image_urls"] if urlsplit(u).scheme in ("http", "https")]
         head = web[0] if web else placeholder_image(a["article_id"])     # never a file:/data: URL
         a["headimg"] = a["headimg"] or head

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from crawler.parsers.tags import tags
 
@@ -126,4 +126,10 @@ def img_srcs(html: str, base_url: str) -> list[str]:
     p = _ImgSrcs()
     p.feed(html)
     p.close()
-    return [urljoin(base_url, s) for s in p.srcs]
+    return [absolute(base_url, s) for s in p.srcs]
+
+
+def absolute(base_url: str, url: str) -> str:
+    """`url` resolved against `base_url`; an absolute URL stays exactly as written
+    (urljoin would drop an empty query, `…image?`)."""
+    return url if urlsplit(url).scheme else urljoin(base_url, url)

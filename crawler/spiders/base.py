@@ -72,7 +72,7 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.refresh = refresh.lower() in ("1", "true", "yes")
         self.transient_failures = 0
-        self.site: Site = get_site(self.site_key)
+        self.site: Site = self.make_site()
         self.start_url = start_url or self.site.start_url
         parts = urlsplit(self.start_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -85,6 +85,10 @@ class PortalSpider(scrapy.Spider):
             origin = urlsplit(self.site.start_url)
             self.canonical_start = urlunsplit((origin.scheme, origin.netloc, *parts[2:]))
         self.allowed_domains = [*self.site.domains, *([parts.hostname] if self.mirror else [])]
+
+    def make_site(self) -> Site:
+        """The site this run archives (labels, hosts, time zone)."""
+        return get_site(self.site_key)
 
     # --- URLs ------------------------------------------------------------------
     def on_portal(self, url: str) -> bool:

@@ -1,0 +1,111 @@
+"""Feed parser (crawler/parsers/feed.py): RSS 2.0, RSS 1.0, Atom; charsets; hostile XML."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from crawler.parsers.feed import FeedError, parse_date, parse_feed
+
+RSS = """<?xml version="1.0" encoding="{enc}"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>IT 之家 - IT 资讯</title><link>https://www.ithome.com/</link>
+<item><title>镕铭 &amp; “㈱”</title><link>https://www.ithome.com/0/632/123.htm</link>
+<guid isPermaLink="false">ithome-632123</guid>
+<pubDate>Wed, 27 Jul 2022 07:31:24 GMT</pubDate><dc:creator>远洋</dc:creator>
+<category>手机</category>
+<description><![CDATA[<p>摘要</p>]]></description>
+<content:encoded><![CDATA[
+<p data-vmark="adbf">正文 <img src="https://img.ithome.com/a.png"></p>
+        ]]></content:encoded></item>
+<item><title>二</title><guid>https://www.ithome.com/0/632/124.htm</guid>
+<pubDate>2021-10-28 14:08:07</pubDate><description>&lt;p&gt;a &amp;amp; b&lt;/p&gt;</description></item>
+</channel></rss>"""
+
+
+def test_rss2_fields_and_exact_bodies() -> None:
+    feed = parse_feed(RSS.format(enc="UTF-8").encode("utf-8"), "https://rsshub.app/ithome/it")
+    assert (feed.title, feed.link) == ("IT 之家 - IT 资讯", "https://www.ithome.com/")
+    first, second = feed.entries
+    assert first.title == "镕铭 & “㈱”"
+    assert (first.link, first.id, first.author, first.categories) == (
+        "https://www.ithome.com/0/632/123.htm", "ithome-632123", "远洋", ["手机"])
+    assert first.published == datetime(2022, 7, 27, 7, 31, 24, tzinfo=timezone.utc)
+    # content:encoded wins over description, whitespace included
+    assert first.body == '\n<p data-vmark="adbf">正文 <img src="https://img.ithome.com/a.png"></p>\n        '
+    assert second.link == second.id == "https://www.ithome.com/0/632/124.htm"   # permalink guid
+    assert second.published == "2021-10-28 14:08:07"                           # verbatim
+    assert second.body == "<p>a &amp; b</p>"
+
+
+@pytest.mark.parametrize("declared", ["gb2312", "GBK", "gb18030"])
+def test_gb_family_feeds_decode_as_gb18030(declared: str) -> None:
+    data = RSS.format(enc=declared).encode("gb18030")
+    assert parse_feed(data, "https://x.test/").entries[0].title == "镕铭 & “㈱”"
+
+
+def test_mislabelled_utf8_and_undecodable_feeds() -> None:
+    assert parse_feed(RSS.format(enc="gb2312").encode("utf-8"), "https://x.test/").entries[0].title == "镕铭 & “㈱”"
+    with pytest.raises(FeedError) as exc:
+        parse_feed(b'<?xml version="1.0" encoding="gbk"?><rss>\x81\x20\xff</rss>', "https://x.test/")
+    assert exc.value.reason == "undecodable"
+
+
+def test_atom_and_rss1() -> None:
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Hi, DIYgod</title>
+<link rel="self" href="https://diygod.me/atom.xml"/><link href="https://diygod.me/"/>
+<entry><title type="html">A &amp;lt;b&amp;gt;</title><id>tag:diygod.me,2021:1</id>
+<link rel="alternate" href="/posts/1/"/><published>2021-06-30T09:55:27+08:00</published>
+<author><name>DIYgod</name></author>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>x<br/>y</p></div></content></entry>
+<entry><title>t</title><id>2</id><updated>2021-06-30T01:55:27Z</updated>
+<summary type="text">1 &lt; 2</summary></entry></feed>"""
+    feed = parse_feed(atom, "https://diygod.me/atom.xml")
+    a, b = feed.entries
+    assert (feed.title, feed.link) == ("Hi, DIYgod", "https://diygod.me/")
+    assert (a.title, a.link, a.id, a.author) == ("A <b>", "https://diygod.me/posts/1/", "tag:diygod.me,2021:1", "DIYgod")
+    assert a.published == datetime(2021, 6, 30, 1, 55, 27, tzinfo=timezone.utc)
+    assert 'x<br' in a.body and a.body.startswith('<p') and a.body.endswith("</p>")
+    assert b.body == "1 &lt; 2" and b.published == datetime(2021, 6, 30, 1, 55, 27, tzinfo=timezone.utc)
+    rdf = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://x.test/"><title>R</title><link>https://x.test/</link></channel>
+<item rdf:about="https://x.test/1"><title>one</title><link>https://x.test/1</link>
+<dc:date>2022-01-02T03:04:05+00:00</dc:date><description>d</description></item></rdf:RDF>"""
+    feed = parse_feed(rdf, "https://x.test/rss")
+    assert feed.title == "R" and [(e.title, e.link, e.body) for e in feed.entries] == [("one", "https://x.test/1", "d")]
+
+
+def test_external_entities_and_entity_bombs_are_inert() -> None:
+    xxe = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rss><channel><title>t&x;</title><item><title>a&x;</title><description>b&x;</description></item></channel></rss>"""
+    feed = parse_feed(xxe, "https://x.test/")
+    assert "root:" not in feed.title + feed.entries[0].title + feed.entries[0].body
+    lol = ['<!ENTITY l0 "lollollollollollollollollollol">'] + [
+        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)]
+    bomb = (f'<?xml version="1.0"?><!DOCTYPE r [{"".join(lol)}]>'
+            '<rss><channel><title>t</title><item><title>&l9;</title></item></channel></rss>').encode()
+    start = time.perf_counter()
+    feed = parse_feed(bomb, "https://x.test/")
+    assert len(feed.entries[0].title) < 1000 and time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("data", [b"", b"<html><body>not a feed</body></html>", b"\x00\x01garbage"])
+def test_not_a_feed(data: bytes) -> None:
+    with pytest.raises(FeedError):
+        parse_feed(data, "https://x.test/")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sun, 28 Nov 2021 02:38:00 GMT", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
+    ("Sun, 28 Nov 2021 10:38:00 +0800", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
+    ("2021-11-28T10:38:00+08:00", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
+    ("2021-10-28 14:08:07", "2021-10-28 14:08:07"),
+    ("2021-11-28T10:38:00", "2021-11-28T10:38:00"), ("昨天 10:38", None), ("", None),
+    ("2021-11-28T10:38:00.123", None),
+])
+def test_dates(text: str, expected: object) -> None:
+    assert parse_date(text) == expected
