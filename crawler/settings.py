@@ -62,6 +62,10 @@ ITEM_PIPELINES = {
     "pipelines.post.PostPipeline": 800,
 }
 
+# Feeds archived by `scrapy archive` beside the sites: a list of {"url", "site",
+# "categories", "author"}, or JSON text, or the path of a JSON file (README: Feeds).
+ARCHIVE_FEEDS: list[dict] = []
+
 # Bodies lose <script>, on*= handlers and javascript: URLs before they are written
 # (pipelines/sanitize.py); True keeps them as the page sent them.
 KEEP_ACTIVE_CONTENT = False

@@ -1,7 +1,8 @@
 """`scrapy archive [SITE ...]`: the cron entry point.
 
-Runs every site (or the named ones) in one process under the archive's lock, prints
-nothing when all is well (a summary with -v) and a short report on stderr otherwise.
+Runs every site and every feed of ARCHIVE_FEEDS (or the named ones) in one process
+under the archive's lock, prints nothing when all is well (a summary with -v) and a
+short report on stderr otherwise.
 
 Exit codes: 0 all well; 1 some articles failed; 2 usage or configuration error;
 3 another run holds the lock; 4 layout alarm (a portal changed its pages).
@@ -9,7 +10,9 @@ Exit codes: 0 all well; 1 some articles failed; 2 usage or configuration error;
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
@@ -40,6 +43,40 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     return line, problems
 
 
+FEED_KEYS = {"url", "site", "categories", "author"}
+
+
+def load_feeds(value: Any) -> list[dict[str, str]]:
+    """ARCHIVE_FEEDS: a list of {"url", "site", "categories", "author"}, given as such in
+    settings.py, as JSON text, or as the path of a JSON file (-s ARCHIVE_FEEDS=feeds.json)."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        text = value
+        if not value.lstrip().startswith("["):
+            try:
+                text = Path(value).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"ARCHIVE_FEEDS: cannot read {value}: {exc.strerror}") from None
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"ARCHIVE_FEEDS: not JSON: {exc}") from None
+    if not isinstance(value, list):
+        raise UsageError("ARCHIVE_FEEDS: expected a list of feeds")
+    feeds = []
+    for n, feed in enumerate(value, 1):
+        if not isinstance(feed, dict) or not feed.get("url") or not feed.get("site") \
+                or set(feed) - FEED_KEYS:
+            raise UsageError(f"ARCHIVE_FEEDS: feed {n} needs \"url\" and \"site\" "
+                             f"(and may have {', '.join(sorted(FEED_KEYS - {'url', 'site'}))})")
+        cats = feed.get("categories", "")
+        feeds.append({**{k: str(v) for k, v in feed.items() if k != "categories"},
+                      **({"categories": json.dumps(cats, ensure_ascii=False)
+                          if isinstance(cats, list) else str(cats)} if cats else {})})
+    return feeds
+
+
 class Command(ScrapyCommand):
     requires_project = True
 
@@ -67,14 +104,30 @@ class Command(ScrapyCommand):
         if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:
             self.settings.set("LOG_LEVEL", "ERROR", priority="spider")
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def jobs(self, args: list[str]) -> list[tuple[str, str, dict[str, str]]]:
+        """(name, spider, spider arguments) of every run asked for: the sites (spiders
+        named after them) and the feeds of ARCHIVE_FEEDS, or those named in `args`."""
         assert self.crawler_process is not None
         available = set(self.crawler_process.spider_loader.list())
-        names = args or sorted(n for n in SITES if n in available)
-        unknown = [n for n in names if n not in available]
-        if unknown:
-            print(f"archive: unknown site(s): {', '.join(unknown)} "
-                  f"(known: {', '.join(sorted(available))})", file=sys.stderr)
+        jobs = [(n, n, {}) for n in sorted(SITES) if n in available]
+        for feed in load_feeds(self.settings.get("ARCHIVE_FEEDS")):
+            if any(feed["site"] == name for name, _, _ in jobs):
+                raise UsageError(f"ARCHIVE_FEEDS: site {feed['site']!r} is used twice")
+            jobs.append((feed["site"], "feed", feed))
+        if args:
+            known = {name for name, _, _ in jobs}
+            unknown = [n for n in args if n not in known]
+            if unknown:
+                raise UsageError(f"unknown site(s): {', '.join(unknown)} "
+                                 f"(known: {', '.join(sorted(known))})")
+            jobs = [j for j in jobs if j[0] in args]
+        return jobs
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            jobs = self.jobs(args)
+        except UsageError as exc:
+            print(f"archive: {exc}", file=sys.stderr)
             self.exitcode = USAGE
             return
         lock = ArchiveLock(self.settings.get("ARCHIVE_DIR"))
@@ -85,18 +138,19 @@ class Command(ScrapyCommand):
             self.exitcode = LOCKED
             return
         try:
-            self.exitcode = self._crawl(names, opts.verbose, self.process_spargs(opts))
+            self.exitcode = self._crawl(jobs, opts.verbose, self.process_spargs(opts))
         finally:
             lock.release()
 
-    def _crawl(self, names: list[str], verbose: bool, spargs: dict[str, str]) -> int:
+    def _crawl(self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool,
+               spargs: dict[str, str]) -> int:
         assert self.crawler_process is not None
-        crawlers: list[Crawler] = []
+        crawlers: list[tuple[str, Crawler]] = []
         startup_errors: list[str] = []
-        for name in names:
-            crawler = self.crawler_process.create_crawler(name)
-            crawlers.append(crawler)
-            done = self.crawler_process.crawl(crawler, **spargs)
+        for name, spider, own_args in jobs:
+            crawler = self.crawler_process.create_crawler(spider)
+            crawlers.append((name, crawler))
+            done = self.crawler_process.crawl(crawler, **{**spargs, **own_args})
             if hasattr(done, "addErrback"):                    # Twisted reactor: a Deferred
                 done.addErrback(lambda f, n=name: startup_errors.append(f"{n}: {f.getErrorMessage()}"))
             else:                                               # asyncio: a Task
@@ -107,13 +161,13 @@ class Command(ScrapyCommand):
             print("archive: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)
             return USAGE
         code, report, summary = OK, [], []
-        for crawler in crawlers:
+        for name, crawler in crawlers:
             stats = crawler.stats.get_stats() if crawler.stats else {}
-            line, problems = summarize(crawler.spidercls.name, stats)
+            line, problems = summarize(name, stats)
             summary.append(line)
             if stats.get("newsarchive/layout_alarm"):
                 code = LAYOUT
-                problems.insert(0, f"{crawler.spidercls.name}: layout alarm (see the log above)")
+                problems.insert(0, f"{name}: layout alarm (see the log above)")
             elif problems and code == OK:
                 code = FAILED
             report += problems
