@@ -3,6 +3,8 @@
 Per-run choices are spider arguments (-a); everything here can be overridden with
 -s NAME=value. See README.md ("Configuration").
 """
+import os
+
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -80,3 +82,14 @@ LAYOUT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}
 
 # Articles dated more than this many seconds ahead of now are skipped (future-date).
 DATE_MAX_FUTURE = 86400
+
+# Scale-out: REDIS_URL in the environment switches every worker to scrapy-redis's shared
+# queue and request fingerprints (crawler/distributed.py; README: Scale-out).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
+    DUPEFILTER_CLASS = "crawler.distributed.SharedDupeFilter"
+    SCHEDULER_PERSIST = True             # fingerprints outlive a run: each article once ever
+    # A worker takes from the shared queue only what it can fetch now (Scrapy's engine
+    # otherwise moves up to CONCURRENT_REQUESTS requests into its own downloader).
+    CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_DOMAIN

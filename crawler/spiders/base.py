@@ -24,6 +24,10 @@ IMAGES_MODES = ("remote", "local")
 TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page")
 
 
+def is_transient(reason: str) -> bool:
+    return reason in TRANSIENT or reason.startswith("http-5")
+
+
 def check_settings(settings: Any) -> None:
     """Refuse a run whose settings cannot work, before anything is fetched."""
     mode = settings.get("IMAGES_MODE")
@@ -113,6 +117,9 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         reason, detail = failure_reason(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
         self.skip(reason, request.meta.get("canonical", request.url), detail)
+        shared = getattr(self, "shared_dupefilter", None)         # scale-out (REDIS_URL)
+        if shared is not None and is_transient(reason):
+            shared.forget(request)
 
     def is_new(self, article_id: str | None) -> bool:
         """Whether to fetch an article: not yet archived, or a refresh run."""
@@ -138,7 +145,7 @@ class PortalSpider(scrapy.Spider):
     def skip(self, reason: str, url: str, detail: str = "") -> None:
         """Log and count a skipped page: stats key newsarchive/skipped/<reason>."""
         self.crawler.stats.inc_value(f"newsarchive/skipped/{reason}")
-        if reason in TRANSIENT or reason.startswith("http-5"):
+        if is_transient(reason):
             self.transient_failures += 1
         self.logger.warning("skipped %s (%s)%s", url, reason, f": {detail}" if detail else "")
 

@@ -87,7 +87,7 @@ class FeedSpider(PortalSpider):
 
     async def start(self) -> Any:
         yield scrapy.Request(self.start_url, callback=self.parse_feed, errback=self.fetch_failed,
-                             meta={"canonical": self.start_url})
+                             meta={"canonical": self.start_url, "listing": True})
 
     def parse_feed(self, response: Response) -> Iterator[Article]:
         stats = self.crawler.stats

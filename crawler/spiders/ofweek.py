@@ -40,7 +40,7 @@ class OfweekSpider(PortalSpider):
             raise ValueError("max_pages must be at least 1")
 
     async def start(self) -> Any:
-        yield self.request(self.canonical_start, self.parse_list, page=1)
+        yield self.request(self.canonical_start, self.parse_list, page=1, listing=True)
 
     def _text(self, response: Response) -> str | None:
         if not response.body:               # a server glitch, not a layout change
@@ -81,7 +81,7 @@ class OfweekSpider(PortalSpider):
                 yield self.request(entry.url, self.parse_article, list_title=entry.title)
         number = response.meta["page"]
         if page.next_url and number < self.max_pages and self.follow_pages(new):
-            yield self.request(page.next_url, self.parse_list, page=number + 1)
+            yield self.request(page.next_url, self.parse_list, page=number + 1, listing=True)
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         text = self._text(response)
