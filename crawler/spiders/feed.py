@@ -69,6 +69,7 @@ class FeedSpider(PortalSpider):
         self.feed_url = url or start_url
         if not self.feed_url:
             raise ValueError("give the feed: -a url=https://…")
+        self.name = f"feed-{self.site_key}"      # one scrapy-redis queue per feed (REDIS_URL)
         self.labels = parse_labels(categories)
         self.author_label = author.strip()
         super().__init__(start_url=self.feed_url, **kwargs)
