@@ -26,6 +26,17 @@ def placeholder_image(article_id: str) -> str:
     return PLACEHOLDER.format(n=n)
 
 
+def _verbatim_earliest_utc(text: str) -> datetime | None:
+    """The earliest UTC instant a zone-less `YYYY-MM-DD HH:MM[:SS]` can mean (UTC+14)."""
+    try:
+        naive = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if naive.tzinfo is not None:
+        return naive.astimezone(timezone.utc)
+    return naive.replace(tzinfo=timezone.utc) - timedelta(hours=14)
+
+
 class NormalizePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
@@ -56,13 +67,15 @@ class NormalizePipeline:
             if published.tzinfo is None:                    # portal time without offset
                 published = published.replace(tzinfo=site.tz if site else timezone.utc)
             a["published"] = published.astimezone(timezone.utc)
-            if a["published"] > datetime.now(timezone.utc) + self.max_future:
-                logger.warning("skipped %s (future-date): dated %s, more than %gs ahead",
-                               a["url"], a["published"].isoformat(),
-                               self.max_future.total_seconds())
-                raise self.drop("future-date", a["url"], log_level="DEBUG")   # warned above
+            latest = a["published"]
         elif not published:
             raise self.drop("no-date", a["url"])
+        else:                      # a source's local date string, kept verbatim: zone unknown
+            latest = _verbatim_earliest_utc(published)
+        if latest is not None and latest > datetime.now(timezone.utc) + self.max_future:
+            logger.warning("skipped %s (future-date): dated %s, more than %gs ahead",
+                           a["url"], published, self.max_future.total_seconds())
+            raise self.drop("future-date", a["url"], log_level="DEBUG")   # warned above
         # The spider's labels (a feed's -a categories/author), else the site's.
         a["categories"] = list(a["categories"] or (site.categories if site else ()))
         a["author"] = a["author"] or (site.author if site else "")

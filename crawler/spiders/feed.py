@@ -12,7 +12,7 @@
 - `categories` (comma-separated, or a JSON list) and `author`: the front-matter labels; by default
   the known site's, else the feed's title for both.
 - Entry ids: the site's own article id when its parser knows the link, else the first
-  16 hex digits of sha1(guid or link).
+  16 hex digits of sha1(guid or link; for an entry with neither, title + date).
 """
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def parse_labels(value: str) -> list[str]:
 def entry_id(site: str, entry: parser.Entry) -> str:
     known = ARTICLE_IDS.get(site)
     found = known(entry.link) if known and entry.link else None
-    return found or hashlib.sha1((entry.id or entry.link).encode("utf-8")).hexdigest()[:16]
+    key = entry.id or entry.link or f"{entry.title}\n{entry.published or ''}"   # RSS: link is optional
+    return found or hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 class FeedSpider(PortalSpider):
