@@ -42,3 +42,11 @@ def hexo_load(source_dir: Path) -> dict[str, dict]:
     out = subprocess.run(["node", str(HEXO_DIR / "load_posts.js"), str(source_dir)],
                          capture_output=True, text=True, timeout=120, check=True)
     return json.loads(out.stdout)
+
+
+def hexo_generate(source_dir: Path) -> dict[str, dict]:
+    """`hexo generate` of a site whose `source/` is `source_dir`: public/ files -> {size, text}."""
+    need_hexo()
+    out = subprocess.run(["node", str(HEXO_DIR / "generate_site.js"), str(source_dir)],
+                         capture_output=True, text=True, timeout=180, check=True)
+    return json.loads(out.stdout)

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from crawler.fixtureserver import FixtureServer
-from tests.helpers import ROOT, hexo_load, need_hexo
+from tests.helpers import ROOT, hexo_generate, hexo_load, need_hexo
 from tests.imageserver import animated_gif, encode, photo, png_bomb
 from tests.ofweeklike import FakeArticle, build
 
@@ -247,3 +247,15 @@ def test_hexo_serves_the_local_paths(crawled: dict) -> None:
     post = posts["_posts/ofweek-41000001.md"]
     assert post["headimg"] == local(f"{IMG}/big.jpg", "jpg")
     assert (crawled["archive"] / post["thumbnail"].lstrip("/")).is_file()
+
+
+def test_a_hexo_site_on_the_archive_publishes_every_local_image(crawled: dict) -> None:
+    need_hexo()
+    public = hexo_generate(crawled["archive"])
+    used = {m for p in (crawled["archive"] / "_posts").iterdir()
+            for m in re.findall(r"(/images/[0-9a-f/]+\.\w+|/images/thumbs/[0-9a-f/]+\.\w+)",
+                                p.read_text(encoding="utf-8"))}
+    assert len(used) == 5 + 2                        # full images + thumbnails
+    for path in used:
+        assert public[path.lstrip("/")]["size"] == (crawled["archive"] / path.lstrip("/")).stat().st_size
+    assert sum(1 for k in public if k.endswith("/index.html") and "ofweek-" in k) == len(ARTICLES)
