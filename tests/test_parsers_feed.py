@@ -109,3 +109,13 @@ def test_not_a_feed(data: bytes) -> None:
 ])
 def test_dates(text: str, expected: object) -> None:
     assert parse_date(text) == expected
+
+
+def test_html_entity_names_outside_cdata_become_characters_inside_they_stay() -> None:
+    data = ('<?xml version="1.0"?><rss><channel><title>a&nbsp;b &mdash; &copy;</title>'
+            '<item><title>x &bogus; y</title><description><![CDATA[<p>&nbsp;&reg;</p>]]></description>'
+            '</item></channel></rss>').encode()
+    feed = parse_feed(data, "https://x.test/")
+    assert feed.title == "a\xa0b — ©"
+    assert feed.entries[0].title == "x &bogus; y"
+    assert feed.entries[0].body == "<p>&nbsp;&reg;</p>"                  # CDATA: byte for byte

@@ -2,8 +2,9 @@
 
 - Decoding: a BOM, else the XML declaration's encoding; gb2312/gbk/gb18030 are read as
   GB18030 (their superset) and mislabelled UTF-8 is read as UTF-8 (charset.decode_gb).
-- Parsing: lxml with entities left unresolved, no network and no huge trees, so an
-  external entity (XXE) or an entity bomb in a feed is inert.
+- Parsing: the DOCTYPE is dropped before lxml sees the feed (no network, no huge
+  trees, entities never resolved), so an external entity (XXE) or an entity bomb is
+  inert text; HTML entity names (`&nbsp;`) outside CDATA become characters.
 - Per entry: title, link (RSS `<link>`, Atom `<link rel="alternate" href>`, else a
   permalink `<guid>`), id (`<guid>`/`<id>`, else the link), date (`pubDate`, `dc:date`,
   `published`, `updated`), body (`content:encoded`, else `description`, Atom
@@ -18,6 +19,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from html.entities import name2codepoint
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -82,6 +84,24 @@ def decode(data: bytes) -> str:
     except DecodeError as exc:
         raise FeedError("undecodable", str(exc)) from None
     return _DECL.sub("", text, count=1)
+
+
+_DOCTYPE = re.compile(r"<!DOCTYPE\b(?:[^\[>]*\[.*?\])?[^>]*>", re.S | re.I)
+_ENTITY_OR_SKIP = re.compile(r"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)|&([A-Za-z][A-Za-z0-9._:-]*);", re.S)
+_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
+
+
+def _entities(text: str) -> str:
+    """The DOCTYPE (the only place entities are declared: XXE, entity bombs) removed, and
+    every other named reference made harmless: HTML names (`&nbsp;`, sloppy but common)
+    become character references, unknown ones literal text. CDATA and comments untouched."""
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1) or m.group(2) in _PREDEFINED:
+            return m.group(0)
+        cp = name2codepoint.get(m.group(2))
+        return f"&#{cp};" if cp is not None else f"&amp;{m.group(2)};"
+
+    return _ENTITY_OR_SKIP.sub(repl, _DOCTYPE.sub("", text, count=1))
 
 
 def _local(el: etree._Element) -> str:
@@ -186,7 +206,7 @@ def parse_feed(data: bytes, url: str) -> Feed:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                              recover=True, load_dtd=False, remove_pis=True)
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = etree.fromstring(_entities(text).encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
         raise FeedError("not-a-feed", str(exc)) from None
     if root is None:
