@@ -31,23 +31,14 @@ from crawler.fixtureserver import FixtureServer  # noqa: E402
 from tests.imageserver import encode, photo  # noqa: E402
 from tests.ofweeklike import FakeArticle, build  # noqa: E402
 
-RUN = """import atexit, runpy, sys
-out = sys.argv[1]
-def hwm():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            open(out, "w").write(line.split()[1])
-atexit.register(hwm)
-sys.argv = ["scrapy", *sys.argv[2:]]
-runpy.run_module("scrapy", run_name="__main__")
-"""
 
 
 def crawl(srv: FixtureServer, start: str, archive: Path, pages: int, mode: str,
           tmp: Path) -> tuple[float, int]:
     hwm = tmp / f"hwm-{mode}-{time.monotonic_ns()}"
-    cmd = [sys.executable, "-c", RUN, str(hwm), "crawl", "ofweek", "-a", f"start_url={srv.url(start)}",
-           "-a", f"max_pages={pages}", "-s", f"ARCHIVE_DIR={archive}", "-s", f"IMAGES_MODE={mode}",
+    cmd = [sys.executable, "-m", "tests.peakrss", str(hwm), "crawl", "ofweek",
+           "-a", f"start_url={srv.url(start)}", "-a", f"max_pages={pages}",
+           "-s", f"ARCHIVE_DIR={archive}", "-s", f"IMAGES_MODE={mode}",
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=ERROR"]
     t0 = time.perf_counter()

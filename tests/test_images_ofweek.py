@@ -70,20 +70,6 @@ ARTICLES = [
     FakeArticle("41000004", "坏图", "<p>四</p>" + p(MISSING) + p(f"{IMG}/corrupt.jpg")),
 ]
 
-# Run scrapy in this process and report its own peak RSS (VmHWM) at exit: ru_maxrss of
-# a child would include the forked test process's memory.
-RUN = """import atexit, runpy, sys
-out = sys.argv[1]
-def hwm():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            open(out, "w").write(line.split()[1])
-atexit.register(hwm)
-sys.argv = ["scrapy", *sys.argv[2:]]
-runpy.run_module("scrapy", run_name="__main__")
-"""
-
-
 def local(url: str, ext: str, thumb: bool = False) -> str:
     """The documented local path: /images/[thumbs/]<h[:2]>/<h>.<ext>, h = sha1(URL)."""
     h = hashlib.sha1(url.encode()).hexdigest()
@@ -99,7 +85,8 @@ def stats_of(log: str) -> dict[str, int]:
 
 def run(srv: FixtureServer, archive: Path, start: str, *extra: str) -> tuple[dict[str, int], int]:
     hwm = archive.parent / f"hwm-{len(list(archive.parent.glob('hwm-*')))}"
-    cmd = [sys.executable, "-c", RUN, str(hwm), "crawl", "ofweek", "-a", f"start_url={srv.url(start)}",
+    cmd = [sys.executable, "-m", "tests.peakrss", str(hwm),          # the crawl's own VmHWM
+           "crawl", "ofweek", "-a", f"start_url={srv.url(start)}",
            "-s", f"ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0",
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO", *extra]
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)

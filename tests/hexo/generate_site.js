@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Generates a Hexo site whose `source/` is SOURCE_DIR (as a user would point Hexo at an
 // archive) and prints, as JSON, every generated file under public/ with its size and,
-// for HTML files, its text. No theme: pages are their rendered content.
+// for HTML files, its text. No theme is installed, so pages are empty: what it checks is
+// that the site builds and that static files (images/) are published.
 // Usage: node generate_site.js SOURCE_DIR
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const Hexo = require('hexo');
+const { makeSite } = require('./site');
 
 function walk(dir, root, out) {
   for (const name of fs.readdirSync(dir)) {
@@ -23,19 +23,7 @@ function walk(dir, root, out) {
 }
 
 async function main() {
-  const sourceDir = path.resolve(process.argv[2]);
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'hexo-site-'));
-  fs.writeFileSync(path.join(base, '_config.yml'),
-    'title: check\nurl: http://example.com\ntimezone: UTC\nsource_dir: source\npublic_dir: public\n' +
-    'permalink: :year/:month/:day/:title/\n');
-  const pkg = require('./package.json');
-  fs.writeFileSync(path.join(base, 'package.json'), JSON.stringify({
-    name: 'check', hexo: { version: pkg.dependencies.hexo },
-    dependencies: { 'hexo-renderer-marked': pkg.dependencies['hexo-renderer-marked'] },
-  }));
-  fs.symlinkSync(path.join(__dirname, 'node_modules'), path.join(base, 'node_modules'), 'dir');
-  fs.cpSync(sourceDir, path.join(base, 'source'), { recursive: true });
-  const hexo = new Hexo(base, { silent: true });
+  const { base, hexo } = makeSite(process.argv[2], 'public_dir: public\npermalink: :year/:month/:day/:title/\n');
   await hexo.init();
   await hexo.call('generate', {});
   await hexo.exit();
