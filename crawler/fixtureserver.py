@@ -1,7 +1,8 @@
 """A small HTTP server for a fixture portal (a mirror tree on disk) on 127.0.0.1.
 
-Used by the tests and by `scrapy demo`. Files are served as their exact bytes; a path
-that is not a file is a 404. Query strings are ignored.
+Used by the tests and by `scrapy demo`. Files are served as their exact bytes; a folder's
+path (`/`, `/news/`) serves its `index.html`; any other path that is not a file is a 404.
+Query strings are ignored.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class _Handler(BaseHTTPRequestHandler):
         rel = unquote(urlsplit(self.path).path).lstrip("/")
         try:
             target = (self.root / rel).resolve()
+            if target.is_dir():
+                target = target / "index.html"
             found = self.root in target.parents and target.is_file()
         except (OSError, ValueError):                # NUL bytes, names too long …
             found = False

@@ -29,6 +29,13 @@ SITES: dict[str, Site] = {
         start_url="https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
         domains=("ofweek.com",),      # www., mp., images. and channel hosts such as nev.
     ),
+    "ithome": Site(
+        key="ithome",
+        categories=("新媒体", "IT 之家", "分类资讯"),     # the space in `IT 之家` is the corpus's
+        author="IT 之家",
+        start_url="https://it.ithome.com/",
+        domains=("ithome.com",),      # it. (list), www. (articles), img. (images)
+    ),
 }
 
 

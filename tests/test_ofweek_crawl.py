@@ -93,7 +93,8 @@ def test_scrapy_validate_without_files_runs_the_seed_cases() -> None:
     res = subprocess.run([sys.executable, "-m", "scrapy", "validate"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    assert f"{len(PORTAL.cases)} ok, 0 failed" in res.stdout
+    assert f"{sum(len(p.cases) for p in fixturecrawl.portals())} ok, 0 failed" in res.stdout
+    assert all(f"ofweek/{c['name']}: ok" in res.stdout for c in PORTAL.cases)
 
 
 def test_scrapy_validate_reports_a_broken_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

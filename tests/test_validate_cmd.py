@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crawler import fixturecrawl
 from tests.helpers import ROOT, SEED_POST, corpus_posts, need_corpus, nonstandard_posts
 
 
@@ -17,6 +18,18 @@ def test_seed_and_corpus_validate() -> None:
     res = validate(str(SEED_POST), *map(str, corpus_posts()))
     assert res.returncode == 0, res.stderr
     assert f"{1 + len(corpus_posts())} ok, 0 failed" in res.stdout
+
+
+def test_without_files_every_fixture_portal_is_crawled_and_matches() -> None:
+    portals = fixturecrawl.portals()
+    assert {"ofweek", "ithome"} <= {p.site for p in portals}
+    res = validate()
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    for portal in portals:
+        for case in portal.cases:
+            assert f"{portal.site}/{case['name']}: ok" in lines
+    assert lines[-1] == f"{sum(len(p.cases) for p in portals)} ok, 0 failed"
 
 
 def test_nonstandard_posts_are_reported_with_a_diff() -> None:

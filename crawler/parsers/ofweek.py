@@ -17,38 +17,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
+from crawler.parsers.common import (LayoutError, ListEntry, ListPage, absolute_link,
+                                     beijing_datetime, first_text)
 
 SITE = "ofweek"
-BEIJING = timezone(timedelta(hours=8))      # pages show Beijing time without an offset
 BODY_ID = "articleC"
 MP_TITLE_SUFFIX = " - 维科号V"
-
-
-class LayoutError(ValueError):
-    """A page the parser cannot read; `reason` is a short slug for stats."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-
-
-@dataclass
-class ListEntry:
-    url: str        # absolute article URL
-    title: str      # link text, whitespace-trimmed
-
-
-@dataclass
-class ListPage:
-    entries: list[ListEntry]
-    next_url: str | None
 
 
 @dataclass
@@ -92,14 +72,6 @@ def is_article_url(url: str) -> bool:
     return article_id(url) is not None
 
 
-def _abs(href: str | None, base: str) -> str | None:
-    href = (href or "").strip()
-    if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
-        return None
-    url = urldefrag(urljoin(base, href))[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
-
-
 # --- list pages -------------------------------------------------------------
 
 def _list_page_number(url: str) -> tuple[str, int] | None:
@@ -120,7 +92,7 @@ def parse_list(html: str, url: str) -> ListPage:
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for a in sel.css("div.list-left div.con-details h3 > a"):
-        link = _abs(a.attrib.get("href"), url)
+        link = absolute_link(a.attrib.get("href"), url)
         if not link or link in seen or not is_article_url(link):
             continue
         seen.add(link)
@@ -136,7 +108,7 @@ def _next_list_url(sel: Selector, url: str) -> str | None:
     wanted: list[str] = []
     numbered: list[str] = []
     for a in sel.css("a[href]"):
-        link = _abs(a.attrib["href"], url)
+        link = absolute_link(a.attrib["href"], url)
         where = _list_page_number(link) if link else None
         if not link or where is None or where[0] != here[0] or where[1] <= here[1]:
             continue
@@ -149,30 +121,7 @@ def _next_list_url(sel: Selector, url: str) -> str | None:
 
 # --- article pages ----------------------------------------------------------
 
-_DATETIME = re.compile(
-    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _SOURCE_PREFIX = re.compile(r"^\s*(?:来源|来自|出处)\s*[:：]\s*")
-
-
-def _text(sel: Selector, *queries: str) -> str:
-    """Whitespace-collapsed text of the first query that matches something non-empty."""
-    for q in queries:
-        for node in sel.css(q):
-            t = " ".join(node.xpath("string()").get("").split())
-            if t:
-                return t
-    return ""
-
-
-def _parse_datetime(text: str) -> datetime | None:
-    m = _DATETIME.search(text)
-    if not m:
-        return None
-    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-    try:
-        return datetime(y, mo, d, h, mi, s, tzinfo=BEIJING)
-    except ValueError:
-        return None
 
 
 def _text_before_body(scope: Selector) -> str:
@@ -188,19 +137,19 @@ def _layout(sel: Selector, url: str) -> tuple[str, Selector]:
         found = [s for s in sel.css(query) if s.css(f"#{BODY_ID}")] or sel.css(query)
         if found:
             return name, found[0]
-    title = _text(sel, "title")
+    title = first_text(sel, "title")
     if _host(url) == "mp.ofweek.com" or title.endswith(MP_TITLE_SUFFIX.strip()):
         return "mp", sel
     raise LayoutError("no-layout", url)
 
 
 def _page_title(sel: Selector, scope: Selector) -> str:
-    title = _text(scope, "h1") or _text(sel, "h1")
+    title = first_text(scope, "h1") or first_text(sel, "h1")
     if title:
         return title
     # `<title> - OFweek锂电网</title>` (collapsed to "- OFweek锂电网") names no article:
     # padding with a space lets the suffix match at the start and leave "".
-    title = " " + _text(sel, "title")
+    title = " " + first_text(sel, "title")
     for suffix in (MP_TITLE_SUFFIX, " - OFweek"):
         cut = title.rfind(suffix)
         if cut >= 0:
@@ -222,19 +171,19 @@ def parse_article(html: str, url: str) -> ArticlePage:
     body = rawhtml.add_referrerpolicy(body)
 
     if layout == "artical":
-        meta_date = _text(scope, "div.time.fl") or _text(sel, "div.time.fl")
-        byline = _text(scope, "div.source-name")
+        meta_date = first_text(scope, "div.time.fl") or first_text(sel, "div.time.fl")
+        byline = first_text(scope, "div.source-name")
     elif layout == "article_left":
         meta_date = ""
-        byline = _text(scope, "#laiyuan_mp a span", "#laiyuan")
+        byline = first_text(scope, "#laiyuan_mp a span", "#laiyuan")
     else:   # mp: modeled markup
-        meta_date = _text(sel, ".article-info .time")
-        byline = _text(sel, ".article-info .author")
-    published = _parse_datetime(meta_date) or _parse_datetime(_text_before_body(scope))
+        meta_date = first_text(sel, ".article-info .time")
+        byline = first_text(sel, ".article-info .author")
+    published = beijing_datetime(meta_date) or beijing_datetime(_text_before_body(scope))
     if published is None:
         raise LayoutError("no-date", url)
 
-    next_url = _abs(sel.css("#nextPage a::attr(href)").get(), url)
+    next_url = absolute_link(sel.css("#nextPage a::attr(href)").get(), url)
     if next_url and (next_url == url or article_id(next_url) != article_id(url)):
         next_url = None        # only further pages of this same article
 

@@ -7,7 +7,6 @@ text, so entities (`&reg;`, `&#123;`), attribute order and quoting, `<br>` and u
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 

@@ -7,6 +7,7 @@ instead, with the same path, and pages keep their canonical URL for parsing.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,6 +17,8 @@ from scrapy.http import Response
 
 from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, state_dir
 from crawler.downloadsafety import failure_reason
+from crawler.parsers.charset import decode_gb
+from crawler.parsers.common import LayoutError, ListPage
 from crawler.sites import Site, get_site, on_domains
 
 
@@ -127,6 +130,43 @@ class PortalSpider(scrapy.Spider):
             return True
         self.crawler.stats.inc_value("newsarchive/already_archived")
         return False
+
+    # --- pages -------------------------------------------------------------------
+    def decode(self, body: bytes) -> str:
+        """A page's text (raises ValueError when it cannot be read): UTF-8 when the bytes
+        are UTF-8, else GB18030 (gb2312/gbk pages)."""
+        return decode_gb(body)
+
+    def page_text(self, response: Response) -> str | None:
+        """The page as text, or None after a counted skip (empty or undecodable)."""
+        if not response.body:               # a server glitch, not a layout change
+            self.skip("empty-page", self.canonical(response))
+            return None
+        try:
+            return self.decode(response.body)
+        except ValueError as exc:
+            self.skip("undecodable", response.url, str(exc))
+            return None
+
+    def read_list(self, response: Response, parse: Callable[[str, str], ListPage]) -> ListPage | None:
+        """A list page parsed, counted (list pages, links, links of the first page), or
+        None after a counted skip."""
+        text = self.page_text(response)
+        if text is None:
+            return None
+        stats = self.crawler.stats
+        stats.inc_value("newsarchive/list_pages")
+        try:
+            page = parse(text, self.canonical(response))
+        except LayoutError as exc:
+            self.skip(f"list-{exc.reason}", response.url, str(exc))
+            return None
+        stats.inc_value("newsarchive/list_links", len(page.entries))
+        if response.meta.get("page", 1) == 1:
+            stats.set_value("newsarchive/first_list_links", len(page.entries))
+        if not page.entries:
+            self.skip("empty-list", response.url, f"no link matched {self.selectors.get('list', '?')}")
+        return page
 
     # --- bookkeeping -----------------------------------------------------------
     selectors: dict[str, str] = {}

@@ -9,7 +9,6 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import ofweek as parser
-from crawler.parsers.charset import DecodeError, decode_gb
 from crawler.spiders.base import PortalSpider
 
 DEFAULT_MAX_PAGES = 5
@@ -42,31 +41,10 @@ class OfweekSpider(PortalSpider):
     async def start(self) -> Any:
         yield self.request(self.canonical_start, self.parse_list, page=1, listing=True)
 
-    def _text(self, response: Response) -> str | None:
-        if not response.body:               # a server glitch, not a layout change
-            self.skip("empty-page", self.canonical(response))
-            return None
-        try:
-            return decode_gb(response.body)
-        except DecodeError as exc:
-            self.skip("undecodable", response.url, str(exc))
-            return None
-
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        text = self._text(response)
-        if text is None:
+        page = self.read_list(response, parser.parse_list)
+        if page is None:
             return
-        self.crawler.stats.inc_value("newsarchive/list_pages")
-        try:
-            page = parser.parse_list(text, self.canonical(response))
-        except parser.LayoutError as exc:
-            self.skip(f"list-{exc.reason}", response.url, str(exc))
-            return
-        self.crawler.stats.inc_value("newsarchive/list_links", len(page.entries))
-        if response.meta["page"] == 1:
-            self.crawler.stats.set_value("newsarchive/first_list_links", len(page.entries))
-        if not page.entries:
-            self.skip("empty-list", response.url, "no link matched div.list-left div.con-details h3 > a")
         new = 0
         for entry in page.entries:
             if not (self.on_portal(entry.url) and parser.is_article_url(entry.url)):
@@ -84,7 +62,7 @@ class OfweekSpider(PortalSpider):
             yield self.request(page.next_url, self.parse_list, page=number + 1, listing=True)
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        text = self._text(response)
+        text = self.page_text(response)
         if text is None:
             return
         first_page = "joined" not in response.meta

@@ -1,0 +1,71 @@
+"""What every portal parser shares: its error, list-page results, link resolution."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from parsel import Selector
+
+from crawler.sites import BEIJING
+
+__all__ = ["BEIJING", "LayoutError", "ListEntry", "ListPage", "absolute_link", "first_text",
+           "beijing_datetime"]   # BEIJING: the
+# portals print Beijing time without an offset
+
+
+class LayoutError(ValueError):
+    """A page the parser cannot read; `reason` is a short slug for stats."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+@dataclass
+class ListEntry:
+    url: str        # absolute article URL
+    title: str      # link text, whitespace-trimmed
+
+
+@dataclass
+class ListPage:
+    entries: list[ListEntry]
+    next_url: str | None = None     # the next list page, when the portal has one
+
+
+def absolute_link(href: str | None, base: str) -> str | None:
+    """An http(s) link resolved against `base`, without fragment; None for `javascript:`,
+    `mailto:`, `#…` and other schemes."""
+    href = (href or "").strip()
+    if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
+        return None
+    url = urldefrag(urljoin(base, href))[0]
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def first_text(sel: Selector, *queries: str) -> str:
+    """Whitespace-collapsed text of the first CSS query that matches something non-empty."""
+    for q in queries:
+        for node in sel.css(q):
+            t = " ".join(node.xpath("string()").get("").split())
+            if t:
+                return t
+    return ""
+
+
+_DATETIME = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def beijing_datetime(text: str) -> datetime | None:
+    """The first `YYYY-M-D H:MM[:SS]` (`-`, `/` or `.` between the date's parts, no zero
+    padding needed) in `text`, in Beijing time; None when there is no valid one."""
+    m = _DATETIME.search(text)
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+    try:
+        return datetime(y, mo, d, h, mi, s, tzinfo=BEIJING)
+    except ValueError:
+        return None

@@ -1,0 +1,160 @@
+"""End to end: a real `scrapy crawl ithome` subprocess against the fixture portal on 127.0.0.1."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler import fixturecrawl, postformat
+from crawler.fixtureserver import FixtureServer
+from crawler.spiders.ithome import IthomeSpider
+from tests.helpers import ROOT, hexo_load, need_hexo
+
+PORTAL = next((p for p in fixturecrawl.portals() if p.site == "ithome"), None)
+pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/ithome fixture portal")
+
+
+def stats_of(log: str) -> dict[str, int]:
+    """The integer stats of Scrapy's closing stats dump."""
+    return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+)", log)}
+
+
+def crawl(portal: fixturecrawl.Portal, out: Path, *args: str, server: FixtureServer | None = None,
+          ) -> tuple[subprocess.CompletedProcess, dict[str, int]]:
+    """A remote-mode crawl with Scrapy's INFO log, and the stats it dumped."""
+    res = fixturecrawl.crawl(portal, out, "IMAGES_MODE=remote", spider_args=args,
+                             log_level="INFO", server=server)
+    return res, stats_of(res.stderr)
+
+
+def page_requests(srv: FixtureServer) -> list[str]:
+    return [r for r in srv.requests if r != "/robots.txt"]
+
+
+def article_path(case: dict) -> str:
+    return urlsplit(case["article_url"]).path
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
+    out = tmp_path_factory.mktemp("archive")
+    with FixtureServer(PORTAL.site_dir) as srv:
+        res, stats = crawl(PORTAL, out, server=srv)
+        requests = page_requests(srv)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return out, stats, requests
+
+
+def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:
+    out, stats, _ = crawled
+    written = sorted(p.name for p in (out / "_posts").iterdir())
+    assert written == sorted(Path(c["expected"]).name for c in PORTAL.cases)
+    for case in PORTAL.cases:
+        want = (PORTAL.root / case["expected"]).read_bytes()
+        got = (out / "_posts" / Path(case["expected"]).name).read_bytes()
+        assert got == want, case["name"]
+    assert stats["newsarchive/posts/written"] == len(PORTAL.cases)
+
+
+def test_one_list_page_then_each_article_once(crawled: tuple[Path, dict, list]) -> None:
+    _, stats, requests = crawled
+    assert requests[0] == "/"
+    assert sorted(requests[1:]) == sorted(article_path(c) for c in PORTAL.cases)
+    assert stats["newsarchive/list_pages"] == 1 and stats["newsarchive/first_list_links"] == len(PORTAL.cases)
+    assert stats["newsarchive/layout/with/image"] == len(PORTAL.cases) - 1     # one has no image
+    assert not [k for k in stats if k.startswith("newsarchive/skipped/")]
+    assert "newsarchive/layout_alarm" not in stats
+
+
+def test_rerun_makes_one_request_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "a"
+    with FixtureServer(PORTAL.site_dir) as srv:
+        res, _ = crawl(PORTAL, out, server=srv)
+        assert res.returncode == 0
+        mtimes = {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()}
+        assert len(mtimes) == len(PORTAL.cases)
+        srv.requests.clear()
+        res, stats = crawl(PORTAL, out, "-a", "max_pages=5", server=srv)
+        assert res.returncode == 0
+        assert page_requests(srv) == ["/"]
+    assert stats["downloader/request_count"] - stats.get("robotstxt/request_count", 0) == 1
+    assert stats["newsarchive/already_archived"] == len(PORTAL.cases)
+    assert "newsarchive/posts/written" not in stats
+    assert {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()} == mtimes
+
+
+def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, list]) -> None:
+    need_hexo()
+    out, _, _ = crawled
+    loaded = hexo_load(out)
+    assert len(loaded) == len(PORTAL.cases)
+    for case in PORTAL.cases:
+        want = postformat.read((PORTAL.root / case["expected"]).read_text(encoding="utf-8"))
+        got = loaded[f"_posts/{Path(case['expected']).name}"]
+        assert (got["title"], got["author"], got["categories"]) == (
+            want.title, "IT 之家", ["新媒体", "IT 之家", "分类资讯"])
+        assert (got["headimg"], got["thumbnail"], got["comments"]) == (
+            want.headimg, want.thumbnail, False)
+
+
+# --- bad input: a counted skip, never a post -------------------------------------------
+
+def test_bad_articles_are_counted_skips_and_list_titles_win(tmp_path: Path) -> None:
+    root = tmp_path / "ithome"
+    shutil.copytree(PORTAL.root, root)
+    cases = {c["name"]: c for c in PORTAL.cases}
+
+    def edit(name: str, change) -> None:
+        path = root / "site" / article_path(cases[name]).lstrip("/")
+        data = path.read_bytes()
+        path.write_bytes(change(data))
+        assert path.read_bytes() != data
+
+    edit("lazy-images-tougao", lambda b: b.replace(b'id="paragraph"', b'id="para"'))
+    edit("list-paddingleft", lambda b: b.replace(b"</h1>", b"\xff\xfe</h1>"))     # not UTF-8
+    edit("no-image-source-byline", lambda b: re.sub(rb'<span id="pubtime_baidu">.*?</span>', b"", b))
+    edit("single-digit-date", lambda b: b.replace("<h1>全国首批".encode(), "<h1>页面上的另一个标题：全国首批".encode()))
+    res, stats = crawl(fixturecrawl.Portal("ithome", root), tmp_path / "out")
+    assert res.returncode == 0
+    for reason in ("no-body", "undecodable", "no-date"):
+        assert stats[f"newsarchive/skipped/{reason}"] == 1, reason
+    written = {p.name for p in (tmp_path / "out" / "_posts").iterdir()}
+    good = [cases["single-digit-date"], cases["relative-href-alt"]]
+    assert written == {Path(c["expected"]).name for c in good}
+    for case in good:        # the h1 changed, the list link text did not: the post is unchanged
+        assert (tmp_path / "out" / case["expected"].removeprefix("expected/")).read_bytes() == \
+            (PORTAL.root / case["expected"]).read_bytes()
+
+
+def test_changed_list_layout_is_a_layout_alarm(tmp_path: Path) -> None:
+    root = tmp_path / "ithome"
+    shutil.copytree(PORTAL.root, root)
+    index = root / "site" / "index.html"
+    index.write_bytes(index.read_bytes().replace(b'<div class="fl">', b'<div class="news-list">'))
+    with FixtureServer(root / "site") as srv:
+        res = subprocess.run(
+            [sys.executable, "-m", "scrapy", "archive", "ithome", "-a", f"start_url={srv.url('/')}",
+             "-s", f"ARCHIVE_DIR={tmp_path / 'a'}", "-s", "IMAGES_MODE=remote", "-s", "DOWNLOAD_DELAY=0"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 4, res.stderr
+    assert "layout alarm" in res.stderr and "#list > div.fl > ul > li > div > h2 > a" in res.stderr
+
+
+# --- navigation ------------------------------------------------------------------------------
+
+def test_real_site_and_mirror_urls() -> None:
+    real = IthomeSpider()
+    assert real.mirror is None and real.canonical_start == "https://it.ithome.com/"
+    mirror = IthomeSpider(start_url="http://127.0.0.1:8123/", max_pages="3")
+    assert mirror.canonical_start == "https://it.ithome.com/"
+    assert mirror.fetch_url("https://www.ithome.com/0/632/418.htm") == "http://127.0.0.1:8123/0/632/418.htm"
+    assert mirror.fetch_url("https://img.ithome.com/newsuploadfiles/2022/7/a.png") == (
+        "http://127.0.0.1:8123/newsuploadfiles/2022/7/a.png")
+    assert mirror.fetch_url("https://example.com/x") == "https://example.com/x"
+    with pytest.raises(ValueError):
+        IthomeSpider(start_url="ftp://it.ithome.com/")

@@ -1,0 +1,313 @@
+"""IT之家 parsers against the fixture portal (seeds/ithome) and hand-written expected posts."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.parsers.common import beijing_datetime
+from crawler.parsers.ithome import (LayoutError, article_id, fix_lazy_images, is_article_url,
+                                    parse_article, parse_list)
+from crawler.parsers.rawhtml import inner_html
+from crawler.postformat import read, render
+
+FIX = Path(__file__).resolve().parents[1] / "seeds" / "ithome"
+CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
+LIST = "https://it.ithome.com/"
+W = "https://www.ithome.com"
+BEIJING = timezone(timedelta(hours=8))
+
+
+def local(url: str) -> Path:
+    """Mirror file of an it./www.ithome.com URL (a folder's path serves its index.html)."""
+    rel = url.split("/", 3)[3]
+    return FIX / "site" / (rel or "index.html")
+
+
+def page(url: str) -> str:
+    return local(url).read_bytes().decode("utf-8")
+
+
+def expected(case: dict):
+    return read((FIX / case["expected"]).read_text(encoding="utf-8"))
+
+
+def case_ids(cases: list[dict]) -> list[str]:
+    return [c["name"] for c in cases]
+
+
+def by_name(name: str) -> dict:
+    return next(c for c in CASES if c["name"] == name)
+
+
+# --- the fixture itself --------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_expected_posts_are_canonical(case: dict):
+    text = (FIX / case["expected"]).read_text(encoding="utf-8")
+    art = read(text)
+    assert art.categories == ["新媒体", "IT 之家", "分类资讯"] and art.author == "IT 之家"
+    assert "\n - IT 之家\n" in text and "\nauthor: IT 之家\n" in text          # plain, with the space
+    assert render(art) == text
+    assert case["expected"] == f"expected/_posts/ithome-{case['article_id']}.md"
+    assert art.body.endswith("</p>\n        ")                               # as the corpus shows
+
+
+def test_pages_are_utf8_and_declare_it():
+    files = [p for p in (FIX / "site").rglob("*") if p.is_file()]
+    assert len(files) == len(CASES) + 1                  # the list page and one page per article
+    for f in files:
+        text = f.read_bytes().decode("utf-8")           # strict: really UTF-8
+        assert '<meta charset="utf-8">' in text[:300], f
+
+
+def test_raw_pages_carry_the_known_markup():
+    for case in CASES:
+        html = page(case["article_url"])
+        assert '<div class="post_content" id="paragraph">' in html
+        assert '<div class="post_title">' in html and '<span id="pubtime_baidu">' in html
+        assert '<span id="source_baidu">来源：<a ' in html
+        assert "referrerpolicy" not in html
+    lazy = page(by_name("lazy-images-tougao")["article_url"])
+    assert lazy.count('src="//img.ithome.com/images/v2/t.png"') == 4       # 3 in the body, 1 related
+    assert '<div class="post_content" id="paragraph"><div class="tougao-user">' in lazy
+
+
+# --- list page -------------------------------------------------------------------
+
+def test_list_entries():
+    lp = parse_list(page(LIST), LIST)
+    assert [(e.url, e.title) for e in lp.entries] == [
+        (f"{W}/0/632/418.htm", "米家新风空调 3 匹柜机上架：新一级能效、每小时 60 立方米新风，首发 5999 元"),
+        (f"{W}/0/632/377.htm", "微软 Edge 浏览器 104 稳定版发布：新增“效率模式”开关，修复 20 项安全漏洞"),
+        (f"{W}/0/631/905.htm", "Steam 夏季特卖落幕，Valve 称 'Steam Deck' 连续五周登顶全球畅销榜"),
+        (f"{W}/0/627/384.htm", "全国首批 5G 消息商用试点城市公布，北京、上海等 12 城入选"),
+        ("https://it.ithome.com/0/631/772.htm",                      # root-relative href
+         "华硕 ROG 幻 14 2022 款笔记本开售：R9 6900HS + RX 6800S，首发 12999 元"),
+    ]   # not: the first article again (//www…#comment), the lapin ad, a tag page, div.fr links
+    assert lp.next_url is None
+
+
+def test_every_case_is_listed_with_its_title():
+    entries = {e.url: e.title for e in parse_list(page(LIST), LIST).entries}
+    assert len(entries) == len(CASES)
+    for case in CASES:
+        assert entries[case["article_url"]] == expected(case).title, case["name"]
+
+
+def test_list_selector_is_strict():
+    html = ('<div id="list"><div class="fl"><ul><li><div><h2><a href=" https://www.ithome.com/0/101/001.htm ">\n'
+            '  A <b>b</b>\n</a></h2></div></li>'
+            '<li><h2><a href="https://www.ithome.com/0/101/002.htm">no div</a></h2></li>'
+            '<li><div><h3><a href="https://www.ithome.com/0/101/003.htm">h3</a></h3></div></li>'
+            '<li><div><h2><a href="javascript:;">js</a></h2></div></li>'
+            '<li><div><h2><a href="https://www.ithome.com/html/it/4567.htm">old</a></h2></div></li>'
+            '<li><div><h2><a href="https://example.com/0/101/005.htm">elsewhere</a></h2></div></li>'
+            '</ul></div><div class="fr"><ul><li><div><h2><a href="/0/101/006.htm">side</a></h2></div></li></ul></div></div>'
+            '<ul><li><div><h2><a href="/0/101/007.htm">outside #list</a></h2></div></li></ul>')
+    lp = parse_list(html, LIST)
+    assert [(e.url, e.title) for e in lp.entries] == [
+        (f"{W}/0/101/001.htm", "A b"), (f"{W}/html/it/4567.htm", "old")]
+
+
+def test_list_without_list_layout():
+    with pytest.raises(LayoutError) as exc:
+        parse_list("<html><body><p>系统维护中</p></body></html>", LIST)
+    assert exc.value.reason == "no-layout"
+    assert parse_list('<div id="list"><div class="left"></div></div>', LIST).entries == []
+
+
+# --- article pages -----------------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_article_matches_expected_post(case: dict):
+    exp = expected(case)
+    art = parse_article(page(case["article_url"]), case["article_url"]).article
+    assert art.body == exp.body
+    assert (art.site, art.url, art.article_id) == ("ithome", case["article_url"], case["article_id"])
+    assert [art.url] == case["pages"]
+    assert art.byline == case["byline"]
+    assert art.published == datetime.fromisoformat(case["published"])
+    assert art.published.utcoffset() == timedelta(hours=8)
+    assert format_datetime(art.published.astimezone(timezone.utc), usegmt=True) == exp.published
+    assert art.title == exp.title                     # the fixtures' h1 equals the list text
+    if art.image_urls:
+        assert exp.headimg == exp.thumbnail == art.image_urls[0]
+    else:
+        n = int(hashlib.sha1(case["article_id"].encode()).hexdigest(), 16) % 10000
+        assert exp.headimg == exp.thumbnail == f"https://picsum.photos/400/300?random={n}"
+
+
+def test_lazy_images_are_made_real_and_nothing_else_changes():
+    case = by_name("lazy-images-tougao")
+    raw = inner_html(page(case["article_url"]), id="paragraph")
+    art = parse_article(page(case["article_url"]), case["article_url"]).article
+    assert raw is not None and raw.count('class="lazy"') == raw.count("data-original=") == 3
+    assert "data-original" not in art.body and 'class="lazy"' not in art.body and "t.png" not in art.body
+    assert art.body.count(' referrerpolicy="no-referrer">') == 3 == len(art.image_urls)
+    assert all(u.startswith("https://img.ithome.com/newsuploadfiles/2022/7/") for u in art.image_urls)
+    assert art.body.startswith('<div class="tougao-user">感谢IT之家网友 <a href="https://m.ithome.com/')
+    assert '</div>\n            <p data-vmark="3f1a"><a class="s_tag" href="https://www.ithome.com/"' in art.body
+    # the related-posts thumbnail outside #paragraph is not part of the body
+    assert "related_240.jpg" not in art.body
+
+
+def test_plain_image_is_kept_as_written():
+    case = by_name("single-digit-date")
+    art = parse_article(page(case["article_url"]), case["article_url"]).article
+    gif = [u for u in art.image_urls if u.endswith(".gif")]
+    assert len(art.image_urls) == 2 and gif == [art.image_urls[1]]
+    assert (f'<img src="{gif[0]}" w="400" h="300" title="5G 消息演示" width="400" height="300"'
+            ' referrerpolicy="no-referrer">') in art.body
+
+
+def test_single_digit_date_crosses_midnight_in_gmt():
+    case = by_name("single-digit-date")
+    assert '<span id="pubtime_baidu">2022/7/1 7:05:09</span>' in page(case["article_url"])
+    assert expected(case).published == "Thu, 30 Jun 2022 23:05:09 GMT"
+
+
+def test_byline_falls_back_to_source():
+    case = by_name("no-image-source-byline")
+    html = page(case["article_url"])
+    assert "author_baidu" not in html
+    assert parse_article(html, case["article_url"]).article.byline == "IT之家"
+    other = by_name("list-paddingleft")
+    assert parse_article(page(other["article_url"]), other["article_url"]).article.byline == "晚舟"
+
+
+def test_title_from_post_title_only():
+    html = ('<h1>网站标题</h1><div class="post_title"><h1> 文章\n 标题 </h1></div>'
+            '<span id="pubtime_baidu">2022/7/27 19:05:42</span><div id="paragraph"><p>x</p></div>')
+    assert parse_article(html, f"{W}/0/632/418.htm").article.title == "文章 标题"
+    html = html.replace('class="post_title"', 'class="other"')
+    assert parse_article(html, f"{W}/0/632/418.htm").article.title == ""     # list text is used
+
+
+def _lazy_html() -> tuple[str, str]:
+    case = by_name("lazy-images-tougao")
+    return page(case["article_url"]), case["article_url"]
+
+
+@pytest.mark.parametrize("mutate, reason", [
+    (lambda h: h.replace('id="paragraph"', 'id="content"'), "no-body"),
+    (lambda h: h.replace('id="paragraph">', 'id="paragraph">  \n</div><div>', 1), "no-body"),
+    (lambda h: h[:h.index('id="paragraph"') + 600], "no-body"),              # page cut short
+    (lambda h: h.replace('<span id="pubtime_baidu">2022/7/27 19:05:42</span>', ""), "no-date"),
+    (lambda h: h.replace("2022/7/27 19:05:42", "2022/7/27"), "no-date"),
+    (lambda h: h.replace("2022/7/27 19:05:42", "2022/13/27 19:05:42"), "no-date"),
+    (lambda h: h.replace("2022/7/27 19:05:42", "昨天 19:05"), "no-date"),
+])
+def test_layout_errors(mutate, reason: str):
+    html, url = _lazy_html()
+    broken = mutate(html)
+    assert broken != html
+    with pytest.raises(LayoutError) as exc:
+        parse_article(broken, url)
+    assert exc.value.reason == reason
+    assert isinstance(exc.value, ValueError)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("2026/6/8 6:56:55", datetime(2026, 6, 8, 6, 56, 55, tzinfo=BEIJING)),
+    ("2022/7/27 19:05:42", datetime(2022, 7, 27, 19, 5, 42, tzinfo=BEIJING)),
+    ("2022/07/01 07:05:09", datetime(2022, 7, 1, 7, 5, 9, tzinfo=BEIJING)),
+    ("2022-7-1 7:05", datetime(2022, 7, 1, 7, 5, tzinfo=BEIJING)),
+    ("2022/2/30 7:05:09", None),
+    ("2022/7/1", None),
+    ("", None),
+])
+def test_parse_datetime(text: str, want: datetime | None):
+    assert beijing_datetime(text) == want
+
+
+# --- lazy images, unit cases ----------------------------------------------------------
+
+T = "//img.ithome.com/images/v2/t.png"
+U = "https://img.ithome.com/newsuploadfiles/2022/7/a.png"
+
+
+@pytest.mark.parametrize("src, out", [
+    # the site's form (PORTALS.md) → the corpus form: src w h [alt] title width height
+    (f'<img src="{T}" w="600" h="400" class="lazy" title="标题" data-original="{U}" width="600" height="400">',
+     f'<img src="{U}" w="600" h="400" title="标题" width="600" height="400">'),
+    (f'<img src="{T}" w="750" h="1043" class="lazy" alt="图" title="标题" data-original="{U}" width="750" height="1000">',
+     f'<img src="{U}" w="750" h="1043" alt="图" title="标题" width="750" height="1000">'),
+    # other orders and quoting: only src's value changes, quotes as src had them
+    (f"<img data-original='{U}' class=lazy src='{T}' alt=\"a\">", f"<img src='{U}' alt=\"a\">"),
+    (f'<img class="lazy" data-original="{U}" src={T}>', f"<img src={U}>"),
+    (f'<IMG SRC="{T}" CLASS="lazy"\n  DATA-ORIGINAL="{U}"\n>', f'<IMG SRC="{U}"\n>'),
+    (f'<img src="{T}" class="lazy" data-original="{U}" />', f'<img src="{U}" />'),
+    # entities stay as written
+    ('<img src="t.png" class="lazy" data-original="https://a/b.png?x=1&amp;y=2">',
+     '<img src="https://a/b.png?x=1&amp;y=2">'),
+    # a value that does not fit src's quotes: the attribute is rewritten
+    ("<img src=\"t.png\" data-original='a\"b.png'>", "<img src='a\"b.png'>"),
+    ('<img src=t.png data-original="a b.png">', '<img src="a b.png">'),
+    ('<img src data-original="u.png">', '<img src="u.png">'),
+    # no src at all: src takes data-original's place
+    ('<img alt="x" data-original="u.png" class="lazy" title="t">', '<img alt="x" src="u.png" title="t">'),
+    # attributes glued together (no space): the next one keeps its separator
+    (f'<img class="lazy"src="{T}" data-original="{U}">', f'<img src="{U}">'),
+    (f'<img src="{T}"class="lazy" data-original="{U}" w="1">', f'<img src="{U}" w="1">'),
+    # duplicates: src is the first one (as browsers read it); every class/data-original goes
+    ('<img src="t" src="s" data-original="u" data-original="v" class="a" class="b">',
+     '<img src="u" src="s">'),
+])
+def test_fix_lazy_images(src: str, out: str):
+    assert fix_lazy_images(src) == out
+    assert fix_lazy_images(out) == out                  # nothing lazy is left
+
+
+@pytest.mark.parametrize("html", [
+    f'<img src="{U}" w="600" h="400" class="lazy" title="t" width="600" height="400">',   # no data-original
+    "<img src='x.png' class=\"pic\"  alt=t >",
+    "<img>",
+    f'<!-- <img src="{T}" data-original="{U}"> -->',
+    f'<noscript><img src="{T}" class="lazy" data-original="{U}"></noscript>',
+    f"<script>var s = '<img src=\"{T}\" data-original=\"{U}\">';</script>",
+    f'<p data-original="{U}" class="lazy">not an img</p><imgx data-original="{U}">',
+    f'<img src="{T}" data-original="{U}"',                                   # never closed
+    '<p data-vmark="adbf">IT之家 &amp; &nbsp; &#123;x&#125; a < b > c</p>\n        ',
+])
+def test_fix_lazy_images_leaves_everything_else_byte_identical(html: str):
+    assert fix_lazy_images(html) == html
+
+
+def test_fix_lazy_images_only_touches_lazy_tags():
+    keep = '<p data-vmark="1d8e" style="text-align: center;">'
+    plain = '<img src="https://img.ithome.com/x.gif" class="gif" width="400">'
+    lazy = f'<img src="{T}" class="lazy" data-original="{U}">'
+    html = f"{keep}{plain}</p>\n            {keep}{lazy}</p>\n        "
+    assert fix_lazy_images(html) == f'{keep}{plain}</p>\n            {keep}<img src="{U}"></p>\n        '
+
+
+# --- ids -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, aid", [
+    ("https://www.ithome.com/0/632/123.htm", "632123"),
+    ("http://www.ithome.com/0/632/123.htm?from=rss#comment", "632123"),
+    ("https://it.ithome.com/0/631/772.htm", "631772"),
+    ("https://www.ithome.com/0/1000/001.htm", "1000001"),
+    ("https://www.ithome.com/0/012/345.htm", "12345"),
+    ("https://www.ithome.com/html/it/301245.htm", "301245"),
+    ("https://www.ithome.com/html/win10/12345.htm", "12345"),
+    ("https://www.ithome.com/0/632/12.htm", None),
+    ("https://www.ithome.com/0/632/123.html", None),
+    ("https://www.ithome.com/0/000/000.htm", None),
+    ("https://www.ithome.com/tag/steam/", None),
+    ("https://www.ithome.com/list/", None),
+    ("https://it.ithome.com/", None),
+    ("https://m.ithome.com/html/632123.htm", None),
+    ("https://lapin.ithome.com/html/app/sale.htm", None),
+    ("https://example.com/0/632/123.htm", None),
+    ("https://ithome.com.evil.example/0/632/123.htm", None),
+    ("ftp://www.ithome.com/0/632/123.htm", None),
+])
+def test_article_id(url: str, aid: str | None):
+    assert article_id(url) == aid
+    assert is_article_url(url) is (aid is not None)
