@@ -36,6 +36,17 @@ SITES: dict[str, Site] = {
         start_url="https://it.ithome.com/",
         domains=("ithome.com",),      # it. (list), www. (articles), img. (images)
     ),
+    "cnbeta": Site(
+        key="cnbeta",
+        categories=("新媒体", "cnBeta", "最新"),
+        author="cnBeta",
+        start_url="https://rss.cnbeta.com/",
+        # rss. (the list) and www. (articles) on cnbeta.com; the images on static.cnbetacdn.com.
+        # domains are both the hosts a mirror serves and the hosts requests may go to: without
+        # cnbetacdn.com a mirror crawl in local images mode would fetch the real CDN instead of
+        # the mirror (the fixture's site/article/… files).
+        domains=("cnbeta.com", "cnbetacdn.com"),
+    ),
 }
 
 

@@ -1,7 +1,7 @@
 """Write stand-in images at the image paths a fixture portal's posts use (site/<path>).
 
 The real images are unknown (not mirrored); these generated pictures (flat shapes and
-gradients, format by extension: PNG, GIF, else JPEG; a few over 1600 px wide) let a
+gradients, format by extension: PNG, GIF, WebP, else JPEG; a few over 1600 px wide) let a
 local-mode crawl of the fixture portal (`scrapy demo`, tests) download, resize and
 rewrite something real. Run once from the project root: `python seeds/make_images.py SITE`.
 """
@@ -46,6 +46,8 @@ def main() -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.lower().endswith(".png"):
             im.quantize(64).save(target, "PNG", optimize=True)
+        elif path.lower().endswith(".webp"):
+            im.save(target, "WEBP", quality=70)
         elif path.lower().endswith(".gif"):
             frames = [im.quantize(32), im.rotate(180).quantize(32)]
             frames[0].save(target, "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0)

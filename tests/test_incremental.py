@@ -17,7 +17,8 @@ import pytest
 from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
 from tests.helpers import ROOT
-from tests.test_ofweek_crawl import PORTAL, crawl
+from tests.portalcrawl import crawl
+from tests.test_ofweek_crawl import PORTAL
 
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/ofweek fixture portal")
 

@@ -10,26 +10,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler import fixturecrawl, postformat
+from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
 from crawler.spiders.ithome import IthomeSpider
-from tests.helpers import ROOT, hexo_load, need_hexo
+from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl
+from tests.helpers import ROOT
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "ithome"), None)
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/ithome fixture portal")
-
-
-def stats_of(log: str) -> dict[str, int]:
-    """The integer stats of Scrapy's closing stats dump."""
-    return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+)", log)}
-
-
-def crawl(portal: fixturecrawl.Portal, out: Path, *args: str, server: FixtureServer | None = None,
-          ) -> tuple[subprocess.CompletedProcess, dict[str, int]]:
-    """A remote-mode crawl with Scrapy's INFO log, and the stats it dumped."""
-    res = fixturecrawl.crawl(portal, out, "IMAGES_MODE=remote", spider_args=args,
-                             log_level="INFO", server=server)
-    return res, stats_of(res.stderr)
 
 
 def page_requests(srv: FixtureServer) -> list[str]:
@@ -52,13 +40,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, i
 
 def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:
     out, stats, _ = crawled
-    written = sorted(p.name for p in (out / "_posts").iterdir())
-    assert written == sorted(Path(c["expected"]).name for c in PORTAL.cases)
-    for case in PORTAL.cases:
-        want = (PORTAL.root / case["expected"]).read_bytes()
-        got = (out / "_posts" / Path(case["expected"]).name).read_bytes()
-        assert got == want, case["name"]
-    assert stats["newsarchive/posts/written"] == len(PORTAL.cases)
+    assert_every_case_archived(PORTAL, out, stats)
 
 
 def test_one_list_page_then_each_article_once(crawled: tuple[Path, dict, list]) -> None:
@@ -79,7 +61,7 @@ def test_rerun_makes_one_request_and_writes_nothing(tmp_path: Path) -> None:
         mtimes = {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()}
         assert len(mtimes) == len(PORTAL.cases)
         srv.requests.clear()
-        res, stats = crawl(PORTAL, out, "-a", "max_pages=5", server=srv)
+        res, stats = crawl(PORTAL, out, args=("-a", "max_pages=5"), server=srv)
         assert res.returncode == 0
         assert page_requests(srv) == ["/"]
     assert stats["downloader/request_count"] - stats.get("robotstxt/request_count", 0) == 1
@@ -89,17 +71,7 @@ def test_rerun_makes_one_request_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, list]) -> None:
-    need_hexo()
-    out, _, _ = crawled
-    loaded = hexo_load(out)
-    assert len(loaded) == len(PORTAL.cases)
-    for case in PORTAL.cases:
-        want = postformat.read((PORTAL.root / case["expected"]).read_text(encoding="utf-8"))
-        got = loaded[f"_posts/{Path(case['expected']).name}"]
-        assert (got["title"], got["author"], got["categories"]) == (
-            want.title, "IT 之家", ["新媒体", "IT 之家", "分类资讯"])
-        assert (got["headimg"], got["thumbnail"], got["comments"]) == (
-            want.headimg, want.thumbnail, False)
+    assert_hexo_loads(PORTAL, crawled[0])
 
 
 # --- bad input: a counted skip, never a post -------------------------------------------

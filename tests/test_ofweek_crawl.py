@@ -10,25 +10,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler import fixturecrawl, postformat
+from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
-from tests.helpers import ROOT, SEED_POST, hexo_load, need_hexo
+from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl
+from tests.helpers import ROOT, SEED_POST
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "ofweek"), None)
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/ofweek fixture portal")
-
-
-def stats_of(log: str) -> dict[str, int]:
-    """The integer stats of Scrapy's closing stats dump."""
-    return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+)", log)}
-
-
-def crawl(portal: fixturecrawl.Portal, out: Path, *settings: str, args: tuple[str, ...] = (),
-          server: FixtureServer | None = None) -> tuple[subprocess.CompletedProcess, dict[str, int]]:
-    """A remote-mode crawl with Scrapy's INFO log, and the stats it dumped."""
-    res = fixturecrawl.crawl(portal, out, "IMAGES_MODE=remote", *settings, spider_args=args,
-                             log_level="INFO", server=server)
-    return res, stats_of(res.stderr)
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +31,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, i
 
 def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:
     out, stats, _ = crawled
-    written = sorted(p.name for p in (out / "_posts").iterdir())
-    expected = sorted(Path(c["expected"]).name for c in PORTAL.cases)
-    assert written == expected
-    for case in PORTAL.cases:
-        want = (PORTAL.root / case["expected"]).read_bytes()
-        got = (out / "_posts" / Path(case["expected"]).name).read_bytes()
-        assert got == want, case["name"]
-    assert stats["newsarchive/posts/written"] == len(expected)
+    assert_every_case_archived(PORTAL, out, stats)
 
 
 def test_the_seed_comes_out_byte_identical(crawled: tuple[Path, dict, list]) -> None:
@@ -76,17 +57,7 @@ def test_max_pages_limits_the_list_pages(tmp_path: Path) -> None:
 
 
 def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, list]) -> None:
-    need_hexo()
-    out, _, _ = crawled
-    loaded = hexo_load(out)
-    assert len(loaded) == len(PORTAL.cases)
-    for case in PORTAL.cases:
-        want = postformat.read((PORTAL.root / case["expected"]).read_text(encoding="utf-8"))
-        got = loaded[f"_posts/{Path(case['expected']).name}"]
-        assert (got["title"], got["author"], got["categories"]) == (
-            want.title, want.author, want.categories)
-        assert (got["headimg"], got["thumbnail"], got["comments"]) == (
-            want.headimg, want.thumbnail, False)
+    assert_hexo_loads(PORTAL, crawled[0])
 
 
 def test_scrapy_validate_without_files_runs_the_seed_cases() -> None:

@@ -192,3 +192,26 @@ class PortalSpider(scrapy.Spider):
     @staticmethod
     def canonical(response: Response) -> str:
         return response.meta.get("canonical", response.url)
+
+
+class SingleListSpider(PortalSpider):
+    """A portal whose list is one page (a channel page, an RSS) of UTF-8 pages.
+
+    `max_pages` is accepted (scrapy validate/demo pass it to every portal) and ignored.
+    """
+
+    def __init__(self, start_url: str | None = None, max_pages: str | int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(start_url=start_url, **kwargs)
+        if max_pages is not None:
+            self.logger.info("max_pages=%s ignored: %s reads one list page", max_pages, self.name)
+
+    async def start(self) -> Any:
+        yield self.request(self.canonical_start, self.parse_list, listing=True)
+
+    def parse_list(self, response: Response) -> Any:
+        raise NotImplementedError
+
+    def decode(self, body: bytes) -> str:
+        """UTF-8, as the site serves it (strict: anything else is a counted skip)."""
+        return body.decode("utf-8")

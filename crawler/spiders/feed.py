@@ -27,12 +27,13 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import feed as parser
-from crawler.parsers import ithome, ofweek, rawhtml
+from crawler.parsers import cnbeta, ithome, ofweek, rawhtml
 from crawler.sites import SITES, Site
 from crawler.spiders.base import PortalSpider
 
 ARTICLE_IDS = {"ofweek": ofweek.article_id,     # site -> id from an article URL
-               "ithome": ithome.article_id}
+               "ithome": ithome.article_id,
+               "cnbeta": cnbeta.article_id}
 
 
 def parse_labels(value: str) -> list[str]:

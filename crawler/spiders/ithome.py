@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import ithome as parser
-from crawler.spiders.base import PortalSpider
+from crawler.spiders.base import SingleListSpider
 
 
-class IthomeSpider(PortalSpider):
+class IthomeSpider(SingleListSpider):
     """`scrapy crawl ithome [-a start_url=URL] [-a refresh=1]`.
 
     Reads only the first list page (`https://it.ithome.com/`), as RSSHub's route does: the
@@ -29,19 +28,6 @@ class IthomeSpider(PortalSpider):
         "body": f"#{parser.BODY_ID}",
         "image": f"#{parser.BODY_ID} img[data-original] / img[src]",
     }
-
-    def __init__(self, start_url: str | None = None, max_pages: str | int | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(start_url=start_url, **kwargs)
-        if max_pages is not None:
-            self.logger.info("max_pages=%s ignored: only the first list page is read", max_pages)
-
-    async def start(self) -> Any:
-        yield self.request(self.canonical_start, self.parse_list, listing=True)
-
-    def decode(self, body: bytes) -> str:
-        """UTF-8, as the site serves it (strict: anything else is a counted skip)."""
-        return body.decode("utf-8")
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         page = self.read_list(response, parser.parse_list)

@@ -1,0 +1,49 @@
+"""What the fixture-portal crawl tests share: a remote-mode crawl with its stats, and the
+checks every portal must pass (each case byte for byte, real Hexo loads the posts)."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from crawler import fixturecrawl, postformat
+from crawler.fixtureserver import FixtureServer
+from tests.helpers import hexo_load, need_hexo
+
+
+def stats_of(log: str) -> dict[str, int]:
+    """The integer stats of Scrapy's closing stats dump."""
+    return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+)", log)}
+
+
+def crawl(portal: fixturecrawl.Portal, out: Path, *settings: str, args: tuple[str, ...] = (),
+          server: FixtureServer | None = None) -> tuple[subprocess.CompletedProcess, dict[str, int]]:
+    """A remote-mode crawl with Scrapy's INFO log, and the stats it dumped."""
+    res = fixturecrawl.crawl(portal, out, "IMAGES_MODE=remote", *settings, spider_args=args,
+                             log_level="INFO", server=server)
+    return res, stats_of(res.stderr)
+
+
+def assert_every_case_archived(portal: fixturecrawl.Portal, out: Path, stats: dict[str, int]) -> None:
+    """Exactly the expected posts, each byte for byte as in seeds/<site>/expected/."""
+    written = sorted(p.name for p in (out / "_posts").iterdir())
+    assert written == sorted(Path(c["expected"]).name for c in portal.cases)
+    for case in portal.cases:
+        want = (portal.root / case["expected"]).read_bytes()
+        got = (out / "_posts" / Path(case["expected"]).name).read_bytes()
+        assert got == want, case["name"]
+    assert stats["newsarchive/posts/written"] == len(portal.cases)
+
+
+def assert_hexo_loads(portal: fixturecrawl.Portal, out: Path) -> None:
+    """Real Hexo reads every post with the expected post's fields."""
+    need_hexo()
+    loaded = hexo_load(out)
+    assert len(loaded) == len(portal.cases)
+    for case in portal.cases:
+        want = postformat.read((portal.root / case["expected"]).read_text(encoding="utf-8"))
+        got = loaded[f"_posts/{Path(case['expected']).name}"]
+        assert (got["title"], got["author"], got["categories"]) == (
+            want.title, want.author, want.categories)
+        assert (got["headimg"], got["thumbnail"], got["comments"]) == (
+            want.headimg, want.thumbnail, False)
