@@ -3,7 +3,10 @@
 `scrapy validate` (no FILE) and `scrapy demo` use it; so do the end-to-end tests.
 A fixture portal is `seeds/<site>/site/` (a mirror tree: paths as on the real hosts),
 `seeds/<site>/expected/_posts/` (the posts a crawl must write, byte for byte) and
-`seeds/<site>/cases.json` (which article each expected post comes from).
+`seeds/<site>/cases.json` (which article each expected post comes from), and optionally
+`seeds/<site>/crawl.json`: `{"start_path": "/path?query", "spider_args": {"now": "…"}}`, the
+first list page when the cases cannot tell it (a query string) and `-a` arguments every crawl
+of the portal takes (a fixed reference time for relative dates), before the caller's own.
 """
 from __future__ import annotations
 
@@ -38,9 +41,22 @@ class Portal:
         return json.loads((self.root / "cases.json").read_text(encoding="utf-8"))
 
     @property
+    def crawl_config(self) -> dict:
+        path = self.root / "crawl.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    @property
     def start_path(self) -> str:
-        """The path of the portal's first list page (the shortest list URL of the cases)."""
-        return min((urlsplit(c["list_url"]).path for c in self.cases), key=len)
+        """The path of the portal's first list page: crawl.json's `start_path`, else the
+        shortest list URL path of the cases."""
+        return self.crawl_config.get("start_path") or min(
+            (urlsplit(c["list_url"]).path for c in self.cases), key=len)
+
+    @property
+    def spider_args(self) -> tuple[str, ...]:
+        """`-a NAME=value` pairs from crawl.json's `spider_args` (none without it)."""
+        args = self.crawl_config.get("spider_args", {})
+        return tuple(x for k, v in args.items() for x in ("-a", f"{k}={v}"))
 
 
 def portals() -> list[Portal]:
@@ -52,11 +68,12 @@ def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[
           ) -> subprocess.CompletedProcess:
     """Run `scrapy crawl <site>` in a subprocess against the portal served on 127.0.0.1.
 
-    `settings` are NAME=value pairs; the log (stderr) and output are captured.
+    `settings` are NAME=value pairs; the log (stderr) and output are captured. The
+    portal's own spider arguments (crawl.json) come first, so `spider_args` override them.
     """
     def run(srv: FixtureServer) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "scrapy", "crawl", portal.site,
-               "-a", f"start_url={srv.url(portal.start_path)}", *spider_args,
+               "-a", f"start_url={srv.url(portal.start_path)}", *portal.spider_args, *spider_args,
                "-s", f"ARCHIVE_DIR={archive_dir}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"LOG_LEVEL={log_level}",
                *[x for s in settings for x in ("-s", s)]]

@@ -2,7 +2,9 @@
 
 Used by the tests and by `scrapy demo`. Files are served as their exact bytes; a folder's
 path (`/`, `/news/`) serves its `index.html`; any other path that is not a file is a 404.
-Query strings are ignored.
+Query strings are ignored, except that a file named `<path>?<query>` (the query as sent,
+e.g. `site/news/widgets/_news_index_all_list?p=2&type=ajax`) is served for that exact URL
+when it exists: pages that differ only by their query string.
 """
 from __future__ import annotations
 
@@ -17,20 +19,27 @@ from urllib.parse import unquote, urlsplit
 class _Handler(BaseHTTPRequestHandler):
     server_version = "fixture/1"
 
-    def __init__(self, *args: object, root: Path, log: list[str], **kwargs: object) -> None:
-        self.root, self.log = root, log
+    def __init__(self, *args: object, root: Path, log: list[str],
+                 header_log: list[tuple[str, dict[str, str]]], **kwargs: object) -> None:
+        self.root, self.log, self.header_log = root, log, header_log
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def do_GET(self) -> None:  # noqa: N802
         self.log.append(self.path)
-        rel = unquote(urlsplit(self.path).path).lstrip("/")
-        try:
-            target = (self.root / rel).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            found = self.root in target.parents and target.is_file()
-        except (OSError, ValueError):                # NUL bytes, names too long …
-            found = False
+        self.header_log.append((self.path, dict(self.headers.items())))
+        parts = urlsplit(self.path)
+        rel = unquote(parts.path).lstrip("/")
+        found = False
+        for name in ([f"{rel}?{parts.query}"] if parts.query else []) + [rel]:
+            try:
+                target = (self.root / name).resolve()
+                if target.is_dir():
+                    target = target / "index.html"
+                found = self.root in target.parents and target.is_file()
+            except (OSError, ValueError):            # NUL bytes, names too long …
+                found = False
+            if found:
+                break
         if not found:
             self.send_error(404)
             return
@@ -47,12 +56,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FixtureServer:
-    """`with FixtureServer(root) as srv: srv.url("/path")`; `srv.requests` lists paths asked for."""
+    """`with FixtureServer(root) as srv: srv.url("/path")`; `srv.requests` lists paths asked for,
+    `srv.request_headers` the same requests as (path, headers) pairs."""
 
     def __init__(self, root: str | Path, port: int = 0) -> None:
         self.root = Path(root).resolve()
         self.requests: list[str] = []
-        handler = partial(_Handler, root=self.root, log=self.requests)
+        self.request_headers: list[tuple[str, dict[str, str]]] = []
+        handler = partial(_Handler, root=self.root, log=self.requests,
+                          header_log=self.request_headers)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -47,6 +47,15 @@ SITES: dict[str, Site] = {
         # the mirror (the fixture's site/article/… files).
         domains=("cnbeta.com", "cnbetacdn.com"),
     ),
+    "oschina": Site(
+        key="oschina",
+        categories=("编程", "开源中国", "资讯"),
+        author="开源中国",
+        start_url="https://www.oschina.net/news/widgets/_news_index_all_list?p=1&type=ajax",
+        # www. (list fragment, articles), static. and oscimg. (images: subdomains, covered).
+        # my.oschina.net is on the domain too, but only www.oschina.net/news/<id> is fetched.
+        domains=("oschina.net",),
+    ),
 }
 
 

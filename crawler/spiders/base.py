@@ -17,6 +17,7 @@ from scrapy.http import Response
 
 from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, state_dir
 from crawler.downloadsafety import failure_reason
+from crawler.items import Article
 from crawler.parsers.charset import decode_gb
 from crawler.parsers.common import LayoutError, ListPage
 from crawler.sites import Site, get_site, on_domains
@@ -108,10 +109,12 @@ class PortalSpider(scrapy.Spider):
         parts = urlsplit(url)
         return urlunsplit((*self.mirror, parts.path, parts.query, ""))
 
-    def request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
-        """A request for canonical `url`; `response.meta["canonical"]` gives it back."""
+    def request(self, url: str, callback: Any, *, headers: dict[str, str] | None = None,
+                **meta: Any) -> scrapy.Request:
+        """A request for canonical `url` (with extra `headers`, if any);
+        `response.meta["canonical"]` gives the URL back."""
         return scrapy.Request(self.fetch_url(url), callback=callback, errback=self.fetch_failed,
-                              meta={"canonical": url, **meta})
+                              headers=headers, meta={"canonical": url, **meta})
 
     def fetch_failed(self, failure: Any) -> None:
         """A page that could not be fetched (HTTP error, timeout …): counted, article skipped.
@@ -164,12 +167,30 @@ class PortalSpider(scrapy.Spider):
         stats.inc_value("newsarchive/list_links", len(page.entries))
         if response.meta.get("page", 1) == 1:
             stats.set_value("newsarchive/first_list_links", len(page.entries))
-        if not page.entries:
+        if not page.entries and not (self.empty_page_ends_list and response.meta.get("page", 1) > 1):
             self.skip("empty-list", response.url, f"no link matched {self.selectors.get('list', '?')}")
         return page
 
+    def read_article(self, response: Response, parse: Callable[[str, str], Any]) -> Article | None:
+        """A one-page article parsed (`parse(text, url).article`), or None after a counted
+        skip (counted for the layout alarm too; the caller counts the article's fields once
+        it has merged what the list gave)."""
+        text = self.page_text(response)
+        if text is None:
+            return None
+        try:
+            article: Article = parse(text, self.canonical(response)).article
+        except LayoutError as exc:
+            self.count_fields(None)
+            self.skip(exc.reason, response.url, str(exc))
+            return None
+        return article
+
     # --- bookkeeping -----------------------------------------------------------
     selectors: dict[str, str] = {}
+    # A list paged by number (p=1, 2 …) whose end is an empty page: an empty page after the
+    # first ends the walk and is not an `empty-list` skip.
+    empty_page_ends_list: bool = False
 
     def count_fields(self, article: Any) -> None:
         """Layout coverage: which fields an article page gave (None: it gave nothing)."""

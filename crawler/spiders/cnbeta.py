@@ -39,14 +39,8 @@ class CnbetaSpider(SingleListSpider):
                 yield self.request(entry.url, self.parse_article, entry=entry)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
-        text = self.page_text(response)
-        if text is None:
-            return
-        try:
-            article = parser.parse_article(text, self.canonical(response)).article
-        except parser.LayoutError as exc:
-            self.count_fields(None)
-            self.skip(exc.reason, response.url, str(exc))
+        article = self.read_article(response, parser.parse_article)
+        if article is None:
             return
         entry: parser.FeedEntry | None = response.meta.get("entry")
         if entry is not None:             # the RSS item's title, date (seconds) and author win

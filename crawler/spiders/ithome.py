@@ -38,14 +38,8 @@ class IthomeSpider(SingleListSpider):
                 yield self.request(entry.url, self.parse_article, list_title=entry.title)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
-        text = self.page_text(response)
-        if text is None:
-            return
-        try:
-            article = parser.parse_article(text, self.canonical(response)).article
-        except parser.LayoutError as exc:
-            self.count_fields(None)
-            self.skip(exc.reason, response.url, str(exc))
+        article = self.read_article(response, parser.parse_article)
+        if article is None:
             return
         self.count_fields(article)
         if response.meta.get("list_title"):

@@ -1,0 +1,286 @@
+"""开源中国 parsers against the fixture portal (seeds/oschina) and hand-written expected posts."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.parsers.oschina import (LayoutError, article_body, article_id, is_article_url,
+                                     list_date, page_url, parse_article, parse_list)
+from crawler.postformat import read, render
+
+FIX = Path(__file__).resolve().parents[1] / "seeds" / "oschina"
+CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
+W = "https://www.oschina.net"
+LIST = f"{W}/news/widgets/_news_index_all_list?p=1&type=ajax"
+BEIJING = timezone(timedelta(hours=8))
+NOW = datetime(2022, 6, 15, 12, 0, tzinfo=BEIJING)       # seeds/oschina/crawl.json's `now`
+IDS = [c["name"] for c in CASES]
+
+
+def local(url: str) -> Path:
+    """Mirror file of a www.oschina.net URL (a query names its own file)."""
+    return FIX / "site" / url.split("/", 3)[3]
+
+
+def page(url: str) -> str:
+    return local(url).read_bytes().decode("utf-8")
+
+
+def list_page(n: int) -> str:
+    return page(f"{W}/news/widgets/_news_index_all_list?p={n}&type=ajax")
+
+
+def expected(case: dict):
+    return read((FIX / case["expected"]).read_text(encoding="utf-8"))
+
+
+def by_name(name: str) -> dict:
+    return next(c for c in CASES if c["name"] == name)
+
+
+# --- the fixture itself --------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_expected_posts_are_canonical(case: dict):
+    text = (FIX / case["expected"]).read_text(encoding="utf-8")
+    art = read(text)
+    assert art.categories == ["编程", "开源中国", "资讯"] and art.author == "开源中国"
+    assert render(art) == text
+    assert case["expected"] == f"expected/_posts/oschina-{case['article_id']}.md"
+    # the corpus's shape: a div.content opened, deep indentation, closed with indented </div>
+    assert re.match(r'\n<div class="content">\n {92}(\n {92})?<', art.body), art.body[:200]
+    assert art.body.endswith("\n" + " " * 40 + "</div>\n" + " " * 36)
+    assert "ad-wrap" not in art.body and "ad-tip" not in art.body
+    assert art.body.count("<img ") == art.body.count(' referrerpolicy="no-referrer">')
+    assert re.search(r"^date: .* \d\d:\d\d:00 GMT$", text, re.M)              # minutes only
+
+
+def test_pages_are_utf8():
+    files = [p for p in (FIX / "site").rglob("*") if p.is_file() and p.suffix != ".png"]
+    assert len(files) == len(CASES) + 3                  # three list fragments, one page per case
+    for f in files:
+        text = f.read_bytes().decode("utf-8")           # strict: really UTF-8
+        assert "_news_index_all_list" in f.name or '<meta charset="utf-8">' in text[:300], f
+
+
+def test_raw_pages_carry_the_known_markup():
+    for case in CASES:
+        html = page(case["article_url"])
+        assert '<div class="article-detail">\n<div class="content">\n' in html
+        assert '<div class="article-box__meta">' in html and '<h1 class="article-box__title">' in html
+        assert html.count('class="ad-wrap"') >= 1                  # the page-level banner
+        assert "referrerpolicy" not in html
+    assert page(by_name("ad-in-body-today")["article_url"]).count('class="ad-wrap"') == 2
+    assert '<div class="ad-wrap">' in list_page(1)
+
+
+# --- list fragments ------------------------------------------------------------------
+
+def test_list_page_1():
+    lp = parse_list(list_page(1), LIST, NOW)
+    assert [(e.url, e.title, e.date_text, e.published) for e in lp.entries] == [
+        (f"{W}/news/197851/typescript-4-8-beta", "TypeScript 4.8 Beta 发布", "25分钟前",
+         datetime(2022, 6, 15, 11, 35, tzinfo=BEIJING)),
+        (f"{W}/news/197834/deno-1-23-released", "Deno 1.23 发布，默认不再进行类型检查", "今天 08:55",
+         datetime(2022, 6, 15, 8, 55, tzinfo=BEIJING)),
+        ("https://gitee.com/gitee-community/gvp-2022", "Gitee 推荐 | 2022 年度 GVP 项目征集", "今天 07:40",
+         datetime(2022, 6, 15, 7, 40, tzinfo=BEIJING)),
+        ("https://my.oschina.net/u/5324949/blog/5547812", "用 Rust 重写一个 grep：从零开始的性能优化",
+         "昨天 21:13", datetime(2022, 6, 14, 21, 13, tzinfo=BEIJING)),
+        (f"{W}/news/197702", "龙蜥社区发布 Anolis OS 8.6 正式版", "昨天 17:20",      # root-relative href
+         datetime(2022, 6, 14, 17, 20, tzinfo=BEIJING)),
+    ]   # not: the promo inside .ad-wrap (a www.oschina.net/news link)
+    assert "197800" in list_page(1)
+    assert lp.next_url == f"{W}/news/widgets/_news_index_all_list?p=2&type=ajax"
+    assert [is_article_url(e.url) for e in lp.entries] == [True, True, False, False, True]
+
+
+def test_list_page_2_and_the_end():
+    url2 = f"{W}/news/widgets/_news_index_all_list?p=2&type=ajax"
+    lp = parse_list(list_page(2), url2, NOW)
+    assert [(article_id(e.url), e.published) for e in lp.entries] == [
+        ("197702", datetime(2022, 6, 14, 17, 20, tzinfo=BEIJING)),
+        ("197655", datetime(2022, 6, 13, 10, 2, tzinfo=BEIJING)),
+        ("197610", datetime(2022, 6, 10, 7, 30, tzinfo=BEIJING)),
+    ]
+    assert lp.next_url == f"{W}/news/widgets/_news_index_all_list?p=3&type=ajax"
+    end = parse_list(list_page(3), lp.next_url, NOW)
+    assert end.entries == [] and end.next_url is None
+    assert parse_list("  \n", lp.next_url, NOW).entries == []          # an empty response too
+
+
+def test_every_case_is_listed_with_its_title_and_date():
+    entries = {e.url: e for n in (1, 2) for e in parse_list(list_page(n), LIST, NOW).entries}
+    for case in CASES:
+        e = entries[case["article_url"]]
+        assert e.title == expected(case).title and e.date_text == case["list_date"]
+        assert e.published == datetime.fromisoformat(case["published"])
+        assert format_datetime(e.published.astimezone(timezone.utc), usegmt=True) == expected(case).published
+
+
+def test_list_entries_unit():
+    html = ('<div class="items">'
+            '<div class="item news-item"><h3><a href=" /news/1/a " title=" 甲 "><div>x</div></a></h3>'
+            '<div class="extra"><div class="ui list"><div class="item">源</div><div class="item">06/01 09:00</div></div></div></div>'
+            '<div class="item news-item"><a href="https://www.oschina.net/news/1?utm=x">dup</a></div>'
+            '<div class="item news-item"><a>no href</a><a href="/news/3" title="second a">z</a></div>'
+            '<div class="item news-item"><a href="/news/4">  link\n text </a>'
+            '<div class="extra"><div class="list"><span class="item">s</span><div class="item">d1</div>'
+            '<div class="item">06/02 10:00</div></div></div></div>'
+            '<div class="ad-wrap"><div class="item news-item"><a href="/news/5" title="ad">ad</a></div></div>'
+            '</div><div class="item news-item"><a href="/news/6" title="outside .items">o</a></div>')
+    lp = parse_list(html, LIST, NOW)
+    assert [(e.url, e.title, e.date_text) for e in lp.entries] == [
+        (f"{W}/news/1/a", "甲", "06/01 09:00"),
+        (f"{W}/news/4", "link text", "06/02 10:00"),    # nth-of-type(2): the second div, not the second child
+    ]
+    with pytest.raises(LayoutError) as exc:
+        parse_list("<html><body><p>系统维护中</p></body></html>", LIST, NOW)
+    assert exc.value.reason == "no-layout"
+
+
+@pytest.mark.parametrize("text, now, want", [
+    ("今天 08:55", NOW, datetime(2022, 6, 15, 8, 55, tzinfo=BEIJING)),
+    ("今天 00:05", datetime(2022, 6, 14, 16, 30, tzinfo=timezone.utc),      # 00:30 on the 15th in Beijing
+     datetime(2022, 6, 15, 0, 5, tzinfo=BEIJING)),
+    ("昨天 23:50", datetime(2022, 1, 1, 0, 10, tzinfo=BEIJING), datetime(2021, 12, 31, 23, 50, tzinfo=BEIJING)),
+    ("前天 10:00", NOW, datetime(2022, 6, 13, 10, 0, tzinfo=BEIJING)),
+    ("25分钟前", NOW, datetime(2022, 6, 15, 11, 35, tzinfo=BEIJING)),
+    ("3分钟前", datetime(2022, 6, 15, 12, 0, 42, 5, tzinfo=BEIJING), datetime(2022, 6, 15, 11, 57, tzinfo=BEIJING)),
+    ("2小时前", NOW, datetime(2022, 6, 15, 10, 0, tzinfo=BEIJING)),
+    ("刚刚", NOW, NOW),
+    ("06/13 10:02", NOW, datetime(2022, 6, 13, 10, 2, tzinfo=BEIJING)),
+    ("6/1 9:05", NOW, datetime(2022, 6, 1, 9, 5, tzinfo=BEIJING)),
+    ("06/16 08:00", NOW, datetime(2022, 6, 16, 8, 0, tzinfo=BEIJING)),        # a few hours ahead: this year
+    ("12/31 23:50", datetime(2022, 1, 1, 0, 30, tzinfo=BEIJING),              # year rollover
+     datetime(2021, 12, 31, 23, 50, tzinfo=BEIJING)),
+    ("12/28 16:45", NOW, datetime(2021, 12, 28, 16, 45, tzinfo=BEIJING)),
+    ("02/29 10:00", datetime(2025, 3, 1, tzinfo=BEIJING), datetime(2024, 2, 29, 10, 0, tzinfo=BEIJING)),
+    ("2022/06/10 07:30", NOW, datetime(2022, 6, 10, 7, 30, tzinfo=BEIJING)),
+    ("2019/12/31 23:59", NOW, datetime(2019, 12, 31, 23, 59, tzinfo=BEIJING)),
+    ("13/01 10:00", NOW, None),
+    ("今天 25:00", NOW, None),
+    ("", NOW, None),
+    ("3 评论", NOW, None),
+])
+def test_list_dates(text: str, now: datetime, want: datetime | None):
+    got = list_date(text, now)
+    assert got == want
+    if got is not None:
+        assert got.utcoffset() == timedelta(hours=8) and got.second == 0
+
+
+def test_page_url():
+    assert page_url(LIST, 2) == f"{W}/news/widgets/_news_index_all_list?p=2&type=ajax"
+    assert page_url(f"{W}/news/widgets/_news_index_all_list?type=ajax&p=9", 10) == (
+        f"{W}/news/widgets/_news_index_all_list?type=ajax&p=10")
+    assert page_url(f"{W}/news/widgets/_news_index_all_list", 2) == f"{W}/news/widgets/_news_index_all_list?p=2"
+
+
+# --- article pages -----------------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_article_matches_expected_post(case: dict):
+    exp = expected(case)
+    art = parse_article(page(case["article_url"]), case["article_url"]).article
+    assert art.body.replace("{", "&#123;").replace("}", "&#125;") == exp.body    # Hexo-safe braces
+    assert (art.site, art.url, art.article_id) == ("oschina", case["article_url"], case["article_id"])
+    assert [art.url] == case["pages"] and art.byline == case["byline"]
+    assert art.title == exp.title                     # the fixtures' h1 equals the list's title
+    # the page's own date has seconds; the post's is the list's (spider)
+    listed = datetime.fromisoformat(case["published"])
+    assert art.published is not None and art.published.second != 0
+    assert art.published != listed and abs(art.published - listed) < timedelta(minutes=2)
+    if art.image_urls:
+        assert exp.headimg == exp.thumbnail == art.image_urls[0]
+    else:
+        n = int(hashlib.sha1(case["article_id"].encode()).hexdigest(), 16) % 10000
+        assert exp.headimg == exp.thumbnail == f"https://picsum.photos/400/300?random={n}"
+
+
+def test_ad_is_cut_exactly():
+    case = by_name("ad-in-body-today")
+    html = page(case["article_url"])
+    start = html.index('<div class="article-detail">') + len('<div class="article-detail">')
+    ad_start = html.index('<div class="ad-wrap">', start)
+    ad_end = html.index("</div>\n</div>", ad_start) + len("</div>\n</div>")
+    end = html.index("</div>\n<div class=\"tags-box\">")
+    body = article_body(html)
+    assert body == html[start:ad_start] + html[ad_end:end]
+    assert html[ad_end:ad_end + 5] == "\n<ul>"
+    two = by_name("page2-month-day-two-hosts")
+    html = page(two["article_url"])
+    ad = re.search(r'<div class="ad-wrap"><a [^>]*>[^<]*</a></div>', html[html.index("article-detail"):]).group()
+    assert article_body(html) == article_body(html.replace(ad, ""))
+    assert article_body(html.replace(ad, "")) != article_body(html.replace(ad, "<p>x</p>"))
+
+
+def test_images_of_both_hosts():
+    urls = [u for c in CASES
+            for u in parse_article(page(c["article_url"]), c["article_url"]).article.image_urls]
+    assert all(re.fullmatch(r"https://static\.oschina\.net/uploads/space/\d{4}/\d{4}/\w+\.png", u)
+               or re.fullmatch(r"https://oscimg\.oschina\.net/oscnet/up-[0-9a-f]+\.png", u) for u in urls)
+    assert {u.split("/")[2] for u in urls} == {"static.oschina.net", "oscimg.oschina.net"}
+    assert "10100112_aB3d.jpg" not in "".join(urls)                         # the ad's image
+    case = by_name("oscimg-minutes-ago")
+    body = parse_article(page(case["article_url"]), case["article_url"]).article.body
+    assert '<p><img alt src="https://oscimg.oschina.net/oscnet/up-' in body
+    assert '.png" referrerpolicy="no-referrer"></p>' in body
+
+
+def test_goto_links_are_kept_as_written():
+    case = by_name("page2-absolute-date-quote-title")
+    body = parse_article(page(case["article_url"]), case["article_url"]).article.body
+    assert ('href="https://www.oschina.net/action/GoToLink?url=https%3A%2F%2Fcode.qt.io%2Fcgit%2Fqt-creator'
+            '%2Fqt-creator.git%2Ftree%2Fdist%2Fchanges-7.0.2.md%3Fh%3D7.0"') in body
+
+
+def _html() -> tuple[str, str]:
+    case = by_name("ad-in-body-today")
+    return page(case["article_url"]), case["article_url"]
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda h: h.replace('class="article-detail"', 'class="article-text"'),
+    lambda h: h[:h.index('class="article-detail"') + 900],                  # page cut short
+    lambda h: re.sub(r'(<div class="article-detail">).*?(</div>\n<div class="tags-box">)',
+                     r"\1\n   \2", h, flags=re.S),                            # empty
+    lambda h: h.replace('<div class="article-detail">', '<div class="ad-wrap"><div class="article-detail">'),
+])
+def test_no_body(mutate):
+    html, url = _html()
+    broken = mutate(html)
+    assert broken != html
+    with pytest.raises(LayoutError) as exc:
+        parse_article(broken, url)
+    assert exc.value.reason == "no-body"
+
+
+# --- ids -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, aid", [
+    ("https://www.oschina.net/news/158833/linux-5-15-use-werror", "158833"),
+    ("https://www.oschina.net/news/158833", "158833"),
+    ("http://www.oschina.net/news/158833/?utm_source=x#comments", "158833"),
+    ("https://www.oschina.net/news/0158833/x", "158833"),
+    ("https://www.oschina.net/news/000", None),
+    ("https://www.oschina.net/news/widgets/_news_index_all_list?p=1&type=ajax", None),
+    ("https://www.oschina.net/news/industry", None),
+    ("https://www.oschina.net/news", None),
+    ("https://www.oschina.net/news/158833/a/b", None),
+    ("https://www.oschina.net/event/2331429", None),
+    ("https://my.oschina.net/u/5324949/blog/5547812", None),
+    ("https://gitee.com/news/158833", None),
+    ("https://osc.cool/news/158833", None),
+    ("https://oschina.net.evil.example/news/158833", None),
+    ("ftp://www.oschina.net/news/158833", None),
+])
+def test_article_id(url: str, aid: str | None):
+    assert article_id(url) == aid
+    assert is_article_url(url) is (aid is not None)
