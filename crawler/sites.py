@@ -56,6 +56,14 @@ SITES: dict[str, Site] = {
         # my.oschina.net is on the domain too, but only www.oschina.net/news/<id> is fetched.
         domains=("oschina.net",),
     ),
+    "36kr": Site(
+        key="36kr",
+        categories=("新媒体", "36kr", "快讯"),
+        author="36kr",
+        start_url="https://36kr.com/newsflashes",
+        # the list page only: its items are read from its JSON state, nothing else is fetched
+        domains=("36kr.com",),
+    ),
 }
 
 

@@ -27,13 +27,15 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import feed as parser
-from crawler.parsers import cnbeta, ithome, ofweek, rawhtml
+from crawler.parsers import cnbeta, ithome, kr36, ofweek, oschina, rawhtml
 from crawler.sites import SITES, Site
 from crawler.spiders.base import PortalSpider
 
 ARTICLE_IDS = {"ofweek": ofweek.article_id,     # site -> id from an article URL
                "ithome": ithome.article_id,
-               "cnbeta": cnbeta.article_id}
+               "cnbeta": cnbeta.article_id,
+               "oschina": oschina.article_id,
+               "36kr": kr36.article_id}     # a 快讯 linking its source keeps a hashed id
 
 
 def parse_labels(value: str) -> list[str]:

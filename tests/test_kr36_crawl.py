@@ -1,0 +1,128 @@
+"""End to end: a real `scrapy crawl 36kr` subprocess against the fixture portal on 127.0.0.1."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from crawler import fixturecrawl
+from crawler.fixtureserver import FixtureServer
+from crawler.spiders.kr36 import Kr36Spider
+from tests.helpers import ROOT
+from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl
+
+PORTAL = next((p for p in fixturecrawl.portals() if p.site == "36kr"), None)
+pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/36kr fixture portal")
+LIST_PATH = "/newsflashes"
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
+    out = tmp_path_factory.mktemp("archive")
+    with FixtureServer(PORTAL.site_dir) as srv:
+        res, stats = crawl(PORTAL, out, server=srv)
+        requests = list(srv.requests)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return out, stats, requests
+
+
+def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:
+    out, stats, _ = crawled
+    assert_every_case_archived(PORTAL, out, stats)            # the item without text is not
+
+
+def test_one_request_and_the_empty_item_a_counted_skip(crawled: tuple[Path, dict, list]) -> None:
+    _, stats, requests = crawled
+    assert sorted(requests) == ["/newsflashes", "/robots.txt"]
+    assert stats["downloader/request_count"] - stats.get("robotstxt/request_count", 0) == 1
+    assert stats["newsarchive/list_pages"] == 1
+    assert stats["newsarchive/first_list_links"] == len(PORTAL.cases) + 1
+    assert stats["newsarchive/layout/articles"] == len(PORTAL.cases) + 1
+    assert stats["newsarchive/layout/with/body"] == len(PORTAL.cases)
+    assert {k: v for k, v in stats.items() if k.startswith("newsarchive/skipped/")} == {
+        "newsarchive/skipped/no-body": 1}
+    assert "newsarchive/layout_alarm" not in stats                 # 9 of 10 bodies: at the threshold
+
+
+def test_the_extensionless_page_is_served_as_html() -> None:
+    with FixtureServer(PORTAL.site_dir) as srv:
+        with urllib.request.urlopen(srv.url(LIST_PATH)) as resp:
+            assert resp.headers["Content-Type"] == "text/html"
+
+
+def test_rerun_fetches_only_the_list_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "a"
+    with FixtureServer(PORTAL.site_dir) as srv:
+        res, _ = crawl(PORTAL, out, server=srv)
+        assert res.returncode == 0
+        mtimes = {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()}
+        assert len(mtimes) == len(PORTAL.cases)
+        srv.requests.clear()
+        res, stats = crawl(PORTAL, out, args=("-a", "max_pages=5"), server=srv)
+        assert res.returncode == 0
+        assert [r for r in srv.requests if r != "/robots.txt"] == [LIST_PATH]
+    assert stats["newsarchive/already_archived"] == len(PORTAL.cases)
+    assert "newsarchive/posts/written" not in stats
+    assert stats["newsarchive/skipped/no-body"] == 1                # still not archivable
+    assert {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()} == mtimes
+
+
+def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, list]) -> None:
+    assert_hexo_loads(PORTAL, crawled[0])
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+def archive(root: Path, out: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
+    with FixtureServer(root / "site") as srv:
+        res = subprocess.run(
+            [sys.executable, "-m", "scrapy", "archive", "36kr", "-a", f"start_url={srv.url(LIST_PATH)}",
+             "-s", f"ARCHIVE_DIR={out}", "-s", "IMAGES_MODE=remote", "-s", "DOWNLOAD_DELAY=0"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300)
+        return res, [r for r in srv.requests if r != "/robots.txt"]
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.replace("<script>window.initialState=", "<script>window.__STATE__="),
+    lambda t: t.replace('"newsflashList":{"flow"', '"newsflashList":{flow'),
+], ids=["state-missing", "state-not-json"])
+def test_a_page_without_a_readable_state_is_a_layout_alarm(tmp_path: Path, change) -> None:
+    root = tmp_path / "36kr"
+    shutil.copytree(PORTAL.root, root)
+    page = root / "site" / "newsflashes"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(change(text), encoding="utf-8")
+    assert page.read_text(encoding="utf-8") != text
+    res, requests = archive(root, tmp_path / "a")
+    assert res.returncode == 4, res.stderr
+    assert "layout alarm" in res.stderr and "window.initialState" in res.stderr
+    assert requests == [LIST_PATH]
+    assert not (tmp_path / "a" / "_posts").exists() or not list((tmp_path / "a" / "_posts").iterdir())
+    res, stats = crawl(fixturecrawl.Portal("36kr", root), tmp_path / "b")
+    assert res.returncode == 0 and stats["newsarchive/skipped/list-no-layout"] == 1
+
+
+def test_renamed_text_field_is_a_body_alarm(tmp_path: Path) -> None:
+    root = tmp_path / "36kr"
+    shutil.copytree(PORTAL.root, root)
+    page = root / "site" / "newsflashes"
+    page.write_text(page.read_text(encoding="utf-8").replace('"widgetContent"', '"content"'),
+                    encoding="utf-8")
+    res, _ = archive(root, tmp_path / "a")
+    assert res.returncode == 4, res.stderr
+    assert "body found in 0%" in res.stderr and "widgetContent" in res.stderr
+
+
+# --- navigation ---------------------------------------------------------------------------------
+
+def test_real_site_and_mirror_urls() -> None:
+    real = Kr36Spider()
+    assert real.mirror is None and real.canonical_start == "https://36kr.com/newsflashes"
+    mirror = Kr36Spider(start_url="http://127.0.0.1:8123/newsflashes", max_pages="3")
+    assert mirror.canonical_start == "https://36kr.com/newsflashes"
+    assert mirror.fetch_url("https://36kr.com/newsflashes") == "http://127.0.0.1:8123/newsflashes"
+    assert {"36kr.com", "127.0.0.1"} <= set(mirror.allowed_domains)
