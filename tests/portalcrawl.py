@@ -47,3 +47,21 @@ def assert_hexo_loads(portal: fixturecrawl.Portal, out: Path) -> None:
             want.title, want.author, want.categories)
         assert (got["headimg"], got["thumbnail"], got["comments"]) == (
             want.headimg, want.thumbnail, False)
+
+
+def rerun(portal: fixturecrawl.Portal, out: Path) -> tuple[list[str], dict[str, int]]:
+    """Crawl `portal` into `out`, then again (`-a max_pages=5`): the second run's requests
+    (robots.txt aside) and stats, once it is checked that it wrote and touched nothing."""
+    with FixtureServer(portal.site_dir) as srv:
+        res, _ = crawl(portal, out, server=srv)
+        assert res.returncode == 0, res.stderr[-3000:]
+        mtimes = {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()}
+        assert len(mtimes) == len(portal.cases)
+        srv.requests.clear()
+        res, stats = crawl(portal, out, args=("-a", "max_pages=5"), server=srv)
+        assert res.returncode == 0, res.stderr[-3000:]
+        requests = [r for r in srv.requests if r != "/robots.txt"]
+    assert stats["downloader/request_count"] - stats.get("robotstxt/request_count", 0) == len(requests)
+    assert "newsarchive/posts/written" not in stats
+    assert {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()} == mtimes
+    return requests, stats

@@ -13,7 +13,7 @@ import pytest
 from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
 from crawler.spiders.ithome import IthomeSpider
-from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl
+from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl, rerun
 from tests.helpers import ROOT
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "ithome"), None)
@@ -54,20 +54,9 @@ def test_one_list_page_then_each_article_once(crawled: tuple[Path, dict, list]) 
 
 
 def test_rerun_makes_one_request_and_writes_nothing(tmp_path: Path) -> None:
-    out = tmp_path / "a"
-    with FixtureServer(PORTAL.site_dir) as srv:
-        res, _ = crawl(PORTAL, out, server=srv)
-        assert res.returncode == 0
-        mtimes = {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()}
-        assert len(mtimes) == len(PORTAL.cases)
-        srv.requests.clear()
-        res, stats = crawl(PORTAL, out, args=("-a", "max_pages=5"), server=srv)
-        assert res.returncode == 0
-        assert page_requests(srv) == ["/"]
-    assert stats["downloader/request_count"] - stats.get("robotstxt/request_count", 0) == 1
+    requests, stats = rerun(PORTAL, tmp_path / "a")
+    assert requests == ["/"]
     assert stats["newsarchive/already_archived"] == len(PORTAL.cases)
-    assert "newsarchive/posts/written" not in stats
-    assert {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()} == mtimes
 
 
 def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, list]) -> None:
