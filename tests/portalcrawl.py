@@ -65,3 +65,13 @@ def rerun(portal: fixturecrawl.Portal, out: Path) -> tuple[list[str], dict[str, 
     assert "newsarchive/posts/written" not in stats
     assert {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()} == mtimes
     return requests, stats
+
+
+def crawl_served(portal: fixturecrawl.Portal, out: Path, args: tuple[str, ...] = (),
+                 ) -> tuple[Path, dict[str, int], list[str]]:
+    """One remote-mode crawl of the served portal: (archive, stats, paths requested)."""
+    with FixtureServer(portal.site_dir) as srv:
+        res, stats = crawl(portal, out, args=args, server=srv)
+        requests = list(srv.requests)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return out, stats, requests

@@ -15,7 +15,8 @@ from crawler.fixtureserver import FixtureServer
 from crawler.parsers.feed import Entry
 from crawler.spiders.cnbeta import CnbetaSpider
 from crawler.spiders.feed import entry_id
-from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl, rerun
+from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, crawl, crawl_served,
+                               rerun)
 from tests.helpers import ROOT
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "cnbeta"), None)
@@ -29,12 +30,7 @@ def article_path(case: dict) -> str:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
-    out = tmp_path_factory.mktemp("archive")
-    with FixtureServer(PORTAL.site_dir) as srv:
-        res, stats = crawl(PORTAL, out, server=srv)
-        requests = list(srv.requests)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return out, stats, requests
+    return crawl_served(PORTAL, tmp_path_factory.mktemp("archive"))
 
 
 def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:

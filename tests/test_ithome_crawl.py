@@ -13,15 +13,12 @@ import pytest
 from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
 from crawler.spiders.ithome import IthomeSpider
-from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl, rerun
+from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, crawl, crawl_served,
+                               rerun)
 from tests.helpers import ROOT
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "ithome"), None)
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/ithome fixture portal")
-
-
-def page_requests(srv: FixtureServer) -> list[str]:
-    return [r for r in srv.requests if r != "/robots.txt"]
 
 
 def article_path(case: dict) -> str:
@@ -30,12 +27,8 @@ def article_path(case: dict) -> str:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
-    out = tmp_path_factory.mktemp("archive")
-    with FixtureServer(PORTAL.site_dir) as srv:
-        res, stats = crawl(PORTAL, out, server=srv)
-        requests = page_requests(srv)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return out, stats, requests
+    out, stats, requests = crawl_served(PORTAL, tmp_path_factory.mktemp("archive"))
+    return out, stats, [r for r in requests if r != "/robots.txt"]
 
 
 def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:

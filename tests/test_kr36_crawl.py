@@ -13,7 +13,8 @@ from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
 from crawler.spiders.kr36 import Kr36Spider
 from tests.helpers import ROOT
-from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl, rerun
+from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, crawl, crawl_served,
+                               rerun)
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "36kr"), None)
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/36kr fixture portal")
@@ -22,12 +23,7 @@ LIST_PATH = "/newsflashes"
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
-    out = tmp_path_factory.mktemp("archive")
-    with FixtureServer(PORTAL.site_dir) as srv:
-        res, stats = crawl(PORTAL, out, server=srv)
-        requests = list(srv.requests)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return out, stats, requests
+    return crawl_served(PORTAL, tmp_path_factory.mktemp("archive"))
 
 
 def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:

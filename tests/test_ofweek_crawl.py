@@ -12,7 +12,7 @@ import pytest
 
 from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
-from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl
+from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl, crawl_served
 from tests.helpers import ROOT, SEED_POST
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "ofweek"), None)
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/ofweek fixture 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
-    out = tmp_path_factory.mktemp("archive")
-    with FixtureServer(PORTAL.site_dir) as srv:
-        res, stats = crawl(PORTAL, out, args=("-a", "max_pages=100"), server=srv)
-        requests = list(srv.requests)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return out, stats, requests
+    return crawl_served(PORTAL, tmp_path_factory.mktemp("archive"), args=("-a", "max_pages=100"))
 
 
 def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:

@@ -42,6 +42,17 @@ def check_settings(settings: Any) -> None:
                          "ITEM_PIPELINES (or use -s IMAGES_MODE=remote)")
 
 
+def max_pages_argument(value: str | int) -> int:
+    """`-a max_pages=N` as a whole number of at least 1 (a clear error otherwise)."""
+    try:
+        pages = int(value)
+    except ValueError:
+        raise ValueError(f"max_pages must be a whole number, not {value!r}") from None
+    if pages < 1:
+        raise ValueError("max_pages must be at least 1")
+    return pages
+
+
 class PortalSpider(scrapy.Spider):
     site_key: str = ""
 

@@ -11,7 +11,7 @@ from scrapy.http import Response
 from crawler.items import Article
 from crawler.parsers import oschina as parser
 from crawler.sites import BEIJING
-from crawler.spiders.base import PortalSpider
+from crawler.spiders.base import PortalSpider, max_pages_argument
 
 DEFAULT_MAX_PAGES = 5
 
@@ -50,12 +50,7 @@ class OschinaSpider(PortalSpider):
                  now: str | None = None, **kwargs: Any) -> None:
         super().__init__(start_url=start_url, **kwargs)
         self.requested: set[str] = set()    # article ids asked for in this run
-        try:
-            self.max_pages = int(max_pages)
-        except ValueError:
-            raise ValueError(f"max_pages must be a whole number, not {max_pages!r}") from None
-        if self.max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
+        self.max_pages = max_pages_argument(max_pages)
         self.fixed_now = parse_now(now) if now else None
 
     def now(self) -> datetime:
