@@ -32,7 +32,8 @@ class LayoutAlarm:
     def alarms(self, selectors: dict[str, str]) -> list[str]:
         get = self.stats.get_value
         found: list[str] = []
-        if get("newsarchive/list_pages", 0) and not get("newsarchive/first_list_links", 0):
+        if (get("newsarchive/list_pages", 0) and not get("newsarchive/first_list_links", 0)
+                and not get("newsarchive/skipped/blocked", 0)):     # blocked is not broken
             found.append(f"the list page gave no article link (selector {selectors.get('list', '?')})")
         articles = get("newsarchive/layout/articles", 0)
         if articles >= self.min_articles:

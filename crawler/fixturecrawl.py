@@ -4,9 +4,11 @@
 A fixture portal is `seeds/<site>/site/` (a mirror tree: paths as on the real hosts),
 `seeds/<site>/expected/_posts/` (the posts a crawl must write, byte for byte) and
 `seeds/<site>/cases.json` (which article each expected post comes from), and optionally
-`seeds/<site>/crawl.json`: `{"start_path": "/path?query", "spider_args": {"now": "…"}}`, the
-first list page when the cases cannot tell it (a query string) and `-a` arguments every crawl
-of the portal takes (a fixed reference time for relative dates), before the caller's own.
+`seeds/<site>/crawl.json`: `{"spider": "ithome", "start_path": "/path?query", "spider_args":
+{"now": "…"}}`: the spider when the folder is not named after it (one fixture portal per layout
+era: `seeds/ithome/` corpus era, `seeds/ithome-2026/` today's markup), the first list page when
+the cases cannot tell it (a query string) and `-a` arguments every crawl of the portal takes (a
+fixed reference time for relative dates), before the caller's own.
 """
 from __future__ import annotations
 
@@ -46,6 +48,12 @@ class Portal:
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
     @property
+    def spider(self) -> str:
+        """The spider that crawls it: crawl.json's `spider`, else the folder's name (a portal's
+        fixture of another layout era, `seeds/ithome-2026/`, names `"spider": "ithome"`)."""
+        return self.crawl_config.get("spider") or self.site
+
+    @property
     def start_path(self) -> str:
         """The path of the portal's first list page: crawl.json's `start_path`, else the
         shortest list URL path of the cases."""
@@ -72,7 +80,7 @@ def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[
     portal's own spider arguments (crawl.json) come first, so `spider_args` override them.
     """
     def run(srv: FixtureServer) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", portal.site,
+        cmd = [sys.executable, "-m", "scrapy", "crawl", portal.spider,
                "-a", f"start_url={srv.url(portal.start_path)}", *portal.spider_args, *spider_args,
                "-s", f"ARCHIVE_DIR={archive_dir}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"LOG_LEVEL={log_level}",

@@ -40,7 +40,7 @@ class Command(ScrapyCommand):
             raise UsageError(f"no fixture portal {opts.site!r} under seeds/")
         with FixtureServer(portal.site_dir) as srv:
             print(f"serving {portal.site_dir} at {srv.origin}")
-            print(f"scrapy crawl {portal.site} -a start_url={srv.url(portal.start_path)} "
+            print(f"scrapy crawl {portal.spider} -a start_url={srv.url(portal.start_path)} "
                   f"-s ARCHIVE_DIR={out} -s IMAGES_MODE={self.settings.get('IMAGES_MODE')}")
             res = fixturecrawl.crawl(portal, out, f"IMAGES_MODE={self.settings.get('IMAGES_MODE')}",
                                      spider_args=("-a", "max_pages=100"), server=srv)

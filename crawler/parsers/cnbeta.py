@@ -28,7 +28,7 @@ from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
-from crawler.parsers.common import (BEIJING, LayoutError, ListEntry, ListPage, absolute_link,
+from crawler.parsers.common import (ArticlePage, BEIJING, LayoutError, ListEntry, ListPage, absolute_link,
                                      beijing_datetime, first_text)
 from crawler.parsers.feed import FeedError, parse_feed
 from crawler.parsers.elements import cut, element_span, has_class, removed_spans
@@ -49,10 +49,6 @@ class FeedEntry(ListEntry):
     published: datetime | None = None           # the pubDate, aware (a local one: Beijing)
     author: str = ""                            # the item's author (an editor's name)
 
-
-@dataclass
-class ArticlePage:
-    article: Article        # title, date and byline from the page: the RSS item's win
 
 
 # --- URLs -------------------------------------------------------------------

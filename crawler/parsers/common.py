@@ -8,10 +8,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.items import Article
 from crawler.sites import BEIJING
 
-__all__ = ["BEIJING", "LayoutError", "ListEntry", "ListPage", "absolute_link", "first_text",
-           "beijing_datetime"]   # BEIJING: the
+__all__ = ["BEIJING", "ArticlePage", "Blocked", "LayoutError", "ListEntry", "ListPage",
+           "absolute_link", "first_text", "beijing_datetime"]   # BEIJING: the
 # portals print Beijing time without an offset
 
 
@@ -21,6 +22,15 @@ class LayoutError(ValueError):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
+        self.detail = detail
+
+
+class Blocked(LayoutError):
+    """The site answered with an anti-bot stub, a challenge or a login wall instead of the
+    page: not a layout change (`blocked` skip, exit 5). `detail` says what was seen."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("blocked", detail)
 
 
 @dataclass
@@ -33,6 +43,13 @@ class ListEntry:
 class ListPage:
     entries: list[ListEntry]
     next_url: str | None = None     # the next list page, when the portal has one
+    layout: str = ""                # the layout version the page matched (layouts.py)
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    layout: str = ""                # the layout version the page matched (layouts.py)
 
 
 def absolute_link(href: str | None, base: str) -> str | None:

@@ -20,7 +20,7 @@ from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
-from crawler.parsers.common import (LayoutError, ListEntry, ListPage, absolute_link,
+from crawler.parsers.common import (ArticlePage, LayoutError, ListEntry, ListPage, absolute_link,
                                      beijing_datetime, first_text)
 from crawler.parsers.tags import Attr, tags
 
@@ -28,10 +28,6 @@ SITE = "ithome"
 BODY_ID = "paragraph"
 LIST_LINKS = "#list > div.fl > ul > li > div > h2 > a"
 
-
-@dataclass
-class ArticlePage:
-    article: Article
 
 
 # --- URLs -------------------------------------------------------------------

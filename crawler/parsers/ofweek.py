@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.items import Article
-from crawler.parsers import rawhtml
+from crawler.parsers import common, rawhtml
 from crawler.parsers.common import (LayoutError, ListEntry, ListPage, absolute_link,
                                      beijing_datetime, first_text)
 
@@ -32,9 +32,8 @@ MP_TITLE_SUFFIX = " - 维科号V"
 
 
 @dataclass
-class ArticlePage:
-    article: Article
-    next_page_url: str | None   # `#nextPage a` of a multi-page article (None on the last page)
+class ArticlePage(common.ArticlePage):
+    next_page_url: str | None = None   # `#nextPage a` of a multi-page article (None on the last page)
 
 
 # --- URLs -------------------------------------------------------------------
@@ -197,4 +196,4 @@ def parse_article(html: str, url: str) -> ArticlePage:
         byline=_SOURCE_PREFIX.sub("", byline).strip(),
         image_urls=rawhtml.img_srcs(body, url),
     )
-    return ArticlePage(article, next_url)
+    return ArticlePage(article, next_page_url=next_url)

@@ -27,7 +27,7 @@ from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
-from crawler.parsers.common import (BEIJING, LayoutError, ListEntry, ListPage, absolute_link,
+from crawler.parsers.common import (ArticlePage, BEIJING, LayoutError, ListEntry, ListPage, absolute_link,
                                      beijing_datetime, first_text)
 from crawler.parsers.elements import cut, element_span, has_class, removed_spans
 from crawler.parsers.tags import tags
@@ -50,10 +50,6 @@ class NewsEntry(ListEntry):
     published: datetime | None = None
     date_text: str = ""                         # as the list wrote it
 
-
-@dataclass
-class ArticlePage:
-    article: Article        # title and date from the page: the list entry's win
 
 
 # --- URLs -------------------------------------------------------------------

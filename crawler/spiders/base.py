@@ -8,6 +8,7 @@ instead, with the same path, and pages keep their canonical URL for parsing.
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,13 +20,15 @@ from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, s
 from crawler.downloadsafety import failure_reason
 from crawler.items import Article
 from crawler.parsers.charset import decode_gb
+from crawler.parsers.blocked import HINT, blocked_page, blocked_status
 from crawler.parsers.common import LayoutError, ListPage
+from crawler.parsers.layouts import Layout
 from crawler.sites import Site, get_site, on_domains
 
 
 IMAGES_MODES = ("remote", "local")
 # Skips that may not happen next time (and every http-5xx): they keep a run unfinished.
-TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page")
+TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page", "blocked")
 
 
 def is_transient(reason: str) -> bool:
@@ -60,6 +63,11 @@ class PortalSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalSpider":
         check_settings(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.probe = crawler.settings.getint("PROBE_ARTICLES")
+        if spider.probe:                    # `scrapy probe`: reads the portal, touches no archive
+            spider.probed = set()
+            spider.skipped = []
+            return spider
         archive_dir = crawler.settings.get("ARCHIVE_DIR")
         spider.lock = ArchiveLock(archive_dir).acquire()    # ArchiveLocked: another run writes
         removed = clean_stale_temp_files(archive_dir)
@@ -75,6 +83,8 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     def release_archive(self, reason: str) -> None:
+        if self.blocked_pages:
+            self.logger.error("blocked: %s: %d page(s) refused; %s", self.name, self.blocked_pages, HINT)
         # A page that may work next time (timeout, reset, 5xx …) keeps the run unfinished,
         # so the next run walks every list page again and retries what it missed.
         if reason == "finished" and not self.transient_failures:
@@ -85,12 +95,16 @@ class PortalSpider(scrapy.Spider):
     def follow_pages(self, new_articles: int) -> bool:
         """Go on to the next list page? Not when a page had nothing new (newest first),
         unless the last run was interrupted or this is a refresh."""
+        if self.probe:
+            return False                    # a probe reads the first list page only
         return bool(new_articles) or self.resuming or self.refresh
 
     def __init__(self, start_url: str | None = None, refresh: str = "0", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.refresh = refresh.lower() in ("1", "true", "yes")
         self.transient_failures = 0
+        self.blocked_pages = 0
+        self.probe = 0
         self.site: Site = self.make_site()
         self.start_url = start_url or self.site.start_url
         parts = urlsplit(self.start_url)
@@ -133,13 +147,22 @@ class PortalSpider(scrapy.Spider):
         Reasons: see downloadsafety.failure_reason (http-<status>, fetch-failed, too-large …)."""
         request = failure.request
         reason, detail = failure_reason(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if reason.startswith("http-") and status and blocked_status(status):
+            reason, detail = "blocked", blocked_status(status) or ""
         self.skip(reason, request.meta.get("canonical", request.url), detail)
         shared = getattr(self, "shared_dupefilter", None)         # scale-out (REDIS_URL)
         if shared is not None and is_transient(reason):
             shared.forget(request)
 
     def is_new(self, article_id: str | None) -> bool:
-        """Whether to fetch an article: not yet archived, or a refresh run."""
+        """Whether to fetch an article: not yet archived, or a refresh run (a probe: the
+        first PROBE_ARTICLES articles, archived or not)."""
+        if self.probe:
+            if len(self.probed) >= self.probe or article_id in self.probed:
+                return False
+            self.probed.add(article_id)
+            return True
         if not article_id or self.refresh or not self.index.has(self.site.key, article_id):
             return True
         self.crawler.stats.inc_value("newsarchive/already_archived")
@@ -157,10 +180,42 @@ class PortalSpider(scrapy.Spider):
             self.skip("empty-page", self.canonical(response))
             return None
         try:
-            return self.decode(response.body)
+            text = self.decode(response.body)
         except ValueError as exc:
             self.skip("undecodable", response.url, str(exc))
             return None
+        return self.unmirror(text)
+
+    def unmirror(self, text: str) -> str:
+        """A mirror's page with its absolute links to the mirror itself (as link-rewriting
+        mirrors and proxies write them: `http://127.0.0.1:8000/…`, `//127.0.0.1:8000/…`)
+        turned back into links to the portal's start host, so they read like the portal's
+        own links (and are fetched from the mirror again)."""
+        if self.mirror is None:
+            return text
+        if self._self_links is None:
+            netloc = re.escape(self.mirror[1])
+            self._self_links = re.compile(rf"(?:https?:)?//{netloc}(?=[/?#\"'\s<>]|$)", re.I)
+        origin = urlsplit(self.canonical_start)
+        return self._self_links.sub(f"{origin.scheme}://{origin.netloc}", text)
+
+    _self_links: re.Pattern[str] | None = None
+
+    def layout_error(self, exc: LayoutError, text: str, response: Response, prefix: str = "") -> bool:
+        """A page the parser could not read: `blocked` when it is an anti-bot stub, a
+        challenge or a login wall (or the parser said so), else the parser's reason.
+        Returns whether it was blocked (a blocked page says nothing of the layout)."""
+        seen = exc.detail if exc.reason == "blocked" else blocked_page(text, response.url)
+        if seen:
+            self.skip("blocked", response.url, seen)
+            return True
+        self.skip(f"{prefix}{exc.reason}", response.url, str(exc))
+        return False
+
+    def count_layout(self, layout: str) -> None:
+        """Which layout version a page matched: newsarchive/layout/<site>/<version>."""
+        if layout:
+            self.crawler.stats.inc_value(f"newsarchive/layout/{self.site.key}/{layout}")
 
     def read_list(self, response: Response, parse: Callable[[str, str], ListPage]) -> ListPage | None:
         """A list page parsed, counted (list pages, links, links of the first page), or
@@ -173,8 +228,12 @@ class PortalSpider(scrapy.Spider):
         try:
             page = parse(text, self.canonical(response))
         except LayoutError as exc:
-            self.skip(f"list-{exc.reason}", response.url, str(exc))
+            self.layout_error(exc, text, response, prefix="list-")
             return None
+        if not page.entries and blocked_page(text, response.url):
+            self.skip("blocked", response.url, blocked_page(text, response.url) or "")
+            return None
+        self.count_layout(page.layout)
         stats.inc_value("newsarchive/list_links", len(page.entries))
         if response.meta.get("page", 1) == 1:
             stats.set_value("newsarchive/first_list_links", len(page.entries))
@@ -190,15 +249,20 @@ class PortalSpider(scrapy.Spider):
         if text is None:
             return None
         try:
-            article: Article = parse(text, self.canonical(response)).article
+            got = parse(text, self.canonical(response))
         except LayoutError as exc:
-            self.count_fields(None)
-            self.skip(exc.reason, response.url, str(exc))
+            if not self.layout_error(exc, text, response):
+                self.count_fields(None)
             return None
+        self.count_layout(got.layout)
+        article: Article = got.article
+        article.layout = got.layout
         return article
 
     # --- bookkeeping -----------------------------------------------------------
     selectors: dict[str, str] = {}
+    # The portal's layout versions, newest first (for `scrapy sites`; see parsers/layouts.py).
+    layouts: tuple[Layout, ...] = ()
     # A list paged by number (p=1, 2 …) whose end is an empty page: an empty page after the
     # first ends the walk and is not an `empty-list` skip.
     empty_page_ends_list: bool = False
@@ -217,6 +281,10 @@ class PortalSpider(scrapy.Spider):
     def skip(self, reason: str, url: str, detail: str = "") -> None:
         """Log and count a skipped page: stats key newsarchive/skipped/<reason>."""
         self.crawler.stats.inc_value(f"newsarchive/skipped/{reason}")
+        if reason == "blocked":
+            self.blocked_pages += 1
+        if self.probe:
+            self.skipped.append((url, reason, detail))
         if is_transient(reason):
             self.transient_failures += 1
         self.logger.warning("skipped %s (%s)%s", url, reason, f": {detail}" if detail else "")

@@ -64,11 +64,12 @@ class OfweekSpider(PortalSpider):
         try:
             got = parser.parse_article(text, self.canonical(response))
         except parser.LayoutError as exc:
-            if first_page:
+            if not self.layout_error(exc, text, response) and first_page:
                 self.count_fields(None)
-            self.skip(exc.reason, response.url, str(exc))
             return
+        self.count_layout(got.layout)
         if first_page:
+            got.article.layout = got.layout
             self.count_fields(got.article)
         article: Article = response.meta.get("joined") or got.article
         if "joined" in response.meta:                       # a further page of the same article
