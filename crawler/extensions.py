@@ -23,6 +23,7 @@ class LayoutAlarm:
         self.min_articles = crawler.settings.getint("LAYOUT_MIN_ARTICLES", 3)
         self.min_coverage = {**DEFAULT_MIN_COVERAGE,
                              **crawler.settings.getdict("LAYOUT_MIN_COVERAGE")}
+        self.found: list[str] = []             # the alarms of the finished crawl
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -49,7 +50,7 @@ class LayoutAlarm:
     def spider_closed(self, spider: Spider, reason: Any) -> None:
         if reason != "finished":
             return
-        found = self.alarms(getattr(spider, "selectors", {}))
+        found = self.found = self.alarms(getattr(spider, "selectors", {}))
         for message in found:
             spider.logger.error("layout alarm: %s: %s", spider.name, message)
         if found:

@@ -5,7 +5,8 @@ under the archive's lock, prints nothing when all is well (a summary with -v) an
 short report on stderr otherwise.
 
 Exit codes: 0 all well; 1 some articles failed; 2 usage or configuration error;
-3 another run holds the lock; 4 layout alarm (a portal changed its pages).
+3 another run holds the lock; 4 layout alarm (a portal changed its pages); 5 blocked (a
+portal answered with an anti-bot stub, a challenge, a login wall or 403-like statuses).
 """
 from __future__ import annotations
 
@@ -21,9 +22,24 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.archive import ArchiveLock, ArchiveLocked
+from crawler.parsers.blocked import HINT
 from crawler.sites import SITES
 
-OK, FAILED, USAGE, LOCKED, LAYOUT = 0, 1, 2, 3, 4
+OK, FAILED, USAGE, LOCKED, LAYOUT, BLOCKED = 0, 1, 2, 3, 4, 5
+SEVERITY = (OK, FAILED, BLOCKED, LAYOUT)      # a run's code: its sites' most severe
+
+
+def outcome(name: str, stats: dict[str, Any]) -> tuple[int, list[str], str]:
+    """A run's exit code (OK, FAILED, LAYOUT or BLOCKED), its problems, and its summary line.
+    A layout alarm outranks blocked (a parser to fix), which outranks failed articles."""
+    line, problems = summarize(name, stats)
+    blocked = stats.get("newsarchive/skipped/blocked", 0)
+    if stats.get("newsarchive/layout_alarm"):
+        return LAYOUT, [f"{name}: layout alarm (see the log above)", *problems], line
+    if blocked:
+        return BLOCKED, [f"{name}: blocked: {blocked} page(s) refused by the site (anti-bot stub, "
+                         f"challenge, login wall or HTTP 403/412/418/451); {HINT}", *problems], line
+    return (FAILED if problems else OK), problems, line
 
 
 def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
@@ -142,6 +158,15 @@ class Command(ScrapyCommand):
         finally:
             lock.release()
 
+    @staticmethod
+    def watch_start(done: Any, name: str, errors: list[str]) -> None:
+        """Collect the error of a crawl that could not start (a bad -a value …) in `errors`."""
+        if hasattr(done, "addErrback"):                        # Twisted reactor: a Deferred
+            done.addErrback(lambda f: errors.append(f"{name}: {f.getErrorMessage()}"))
+        else:                                                   # asyncio: a Task
+            done.add_done_callback(lambda t: t.cancelled() or t.exception() is None
+                                   or errors.append(f"{name}: {t.exception()}"))
+
     def _crawl(self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool,
                spargs: dict[str, str]) -> int:
         assert self.crawler_process is not None
@@ -150,29 +175,20 @@ class Command(ScrapyCommand):
         for name, spider, own_args in jobs:
             crawler = self.crawler_process.create_crawler(spider)
             crawlers.append((name, crawler))
-            done = self.crawler_process.crawl(crawler, **{**spargs, **own_args})
-            if hasattr(done, "addErrback"):                    # Twisted reactor: a Deferred
-                done.addErrback(lambda f, n=name: startup_errors.append(f"{n}: {f.getErrorMessage()}"))
-            else:                                               # asyncio: a Task
-                done.add_done_callback(lambda t, n=name: t.cancelled() or t.exception() is None
-                                       or startup_errors.append(f"{n}: {t.exception()}"))
+            self.watch_start(self.crawler_process.crawl(crawler, **{**spargs, **own_args}),
+                             name, startup_errors)
         self.crawler_process.start()
         if startup_errors:
             print("archive: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)
             return USAGE
-        code, report, summary = OK, [], []
+        codes, report, summary = [OK], [], []
         for name, crawler in crawlers:
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            line, problems = summarize(name, stats)
+            code, problems, line = outcome(name, crawler.stats.get_stats() if crawler.stats else {})
+            codes.append(code)
             summary.append(line)
-            if stats.get("newsarchive/layout_alarm"):
-                code = LAYOUT
-                problems.insert(0, f"{name}: layout alarm (see the log above)")
-            elif problems and code == OK:
-                code = FAILED
             report += problems
         if verbose:
             print("\n".join(summary))
         if report:
             print("archive: " + "\n  ".join(report), file=sys.stderr)
-        return code
+        return max(codes, key=SEVERITY.index)

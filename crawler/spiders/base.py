@@ -65,8 +65,7 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.probe = crawler.settings.getint("PROBE_ARTICLES")
         if spider.probe:                    # `scrapy probe`: reads the portal, touches no archive
-            spider.probed = set()
-            spider.skipped = []
+            spider.probed, spider.probed_lists, spider.skipped = set(), [], []
             return spider
         archive_dir = crawler.settings.get("ARCHIVE_DIR")
         spider.lock = ArchiveLock(archive_dir).acquire()    # ArchiveLocked: another run writes
@@ -234,6 +233,8 @@ class PortalSpider(scrapy.Spider):
             self.skip("blocked", response.url, blocked_page(text, response.url) or "")
             return None
         self.count_layout(page.layout)
+        if self.probe:
+            self.probed_lists.append((self.canonical(response), page.layout, len(page.entries)))
         stats.inc_value("newsarchive/list_links", len(page.entries))
         if response.meta.get("page", 1) == 1:
             stats.set_value("newsarchive/first_list_links", len(page.entries))
