@@ -116,10 +116,19 @@ def test_list_selector_is_strict():
 
 
 def test_list_without_list_layout():
-    with pytest.raises(LayoutError) as exc:
-        parse_list("<html><body><p>系统维护中</p></body></html>", LIST)
-    assert exc.value.reason == "no-layout"
-    assert parse_list('<div id="list"><div class="left"></div></div>', LIST).entries == []
+    for html in ("<html><body><p>系统维护中</p></body></html>",
+                 '<div id="list"><div class="left"></div></div>',
+                 '<div id="list"><div class="fl"><ul><li><a href="/0/101/001.htm">x</a></li></ul></div></div>'):
+        with pytest.raises(LayoutError) as exc:
+            parse_list(html, LIST)
+        assert exc.value.reason == "no-layout"
+        # the detail names every version tried and its marker
+        assert ("2026 (#list > div.fl > ul > li a.t), "
+                "corpus-2022 (#list > div.fl > ul > li > div > h2 > a)") in str(exc.value)
+
+
+def test_corpus_list_is_the_corpus_layout():
+    assert parse_list(page(LIST), LIST).layout == "corpus-2022"
 
 
 # --- article pages -----------------------------------------------------------------
@@ -184,9 +193,18 @@ def test_byline_falls_back_to_source():
 def test_title_from_post_title_only():
     html = ('<h1>网站标题</h1><div class="post_title"><h1> 文章\n 标题 </h1></div>'
             '<span id="pubtime_baidu">2022/7/27 19:05:42</span><div id="paragraph"><p>x</p></div>')
-    assert parse_article(html, f"{W}/0/632/418.htm").article.title == "文章 标题"
-    html = html.replace('class="post_title"', 'class="other"')
-    assert parse_article(html, f"{W}/0/632/418.htm").article.title == ""     # list text is used
+    got = parse_article(html, f"{W}/0/632/418.htm")
+    assert (got.article.title, got.layout) == ("文章 标题", "corpus-2022")
+    html = html.replace('class="post_title"', 'class="other"')      # neither version's title
+    with pytest.raises(LayoutError) as exc:
+        parse_article(html, f"{W}/0/632/418.htm")
+    assert exc.value.reason == "no-layout"
+    assert "2026 (#dt > div.fl.content > h1), corpus-2022 (div.post_title h1)" in str(exc.value)
+
+
+def test_corpus_pages_are_the_corpus_layout():
+    for case in CASES:
+        assert parse_article(page(case["article_url"]), case["article_url"]).layout == "corpus-2022"
 
 
 def _lazy_html() -> tuple[str, str]:
@@ -211,6 +229,8 @@ def test_layout_errors(mutate, reason: str):
         parse_article(broken, url)
     assert exc.value.reason == reason
     assert isinstance(exc.value, ValueError)
+    selector = "#paragraph" if reason == "no-body" else "#pubtime_baidu"
+    assert f"layout corpus-2022: {selector}" in str(exc.value)          # version and selector
 
 
 @pytest.mark.parametrize("text, want", [
