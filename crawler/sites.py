@@ -33,8 +33,10 @@ SITES: dict[str, Site] = {
         key="ithome",
         categories=("新媒体", "IT 之家", "分类资讯"),     # the space in `IT 之家` is the corpus's
         author="IT 之家",
-        start_url="https://it.ithome.com/",
-        domains=("ithome.com",),      # it. (list), www. (articles), img. (images)
+        # Today's news list (all channels, IT 资讯 among them); the corpus-era channel page
+        # https://it.ithome.com/ still parses (-a start_url=…), see parsers/ithome.py.
+        start_url="https://www.ithome.com/list/",
+        domains=("ithome.com",),      # www. (list, articles), it. (channel), img. (images)
     ),
     "cnbeta": Site(
         key="cnbeta",

@@ -42,6 +42,8 @@ def test_one_list_page_then_each_article_once(crawled: tuple[Path, dict, list]) 
     assert sorted(requests[1:]) == sorted(article_path(c) for c in PORTAL.cases)
     assert stats["newsarchive/list_pages"] == 1 and stats["newsarchive/first_list_links"] == len(PORTAL.cases)
     assert stats["newsarchive/layout/with/image"] == len(PORTAL.cases) - 1     # one has no image
+    assert stats["newsarchive/layout/ithome/corpus-2022"] == 1 + len(PORTAL.cases)  # list + articles
+    assert "newsarchive/layout/ithome/2026" not in stats
     assert not [k for k in stats if k.startswith("newsarchive/skipped/")]
     assert "newsarchive/layout_alarm" not in stats
 
@@ -103,9 +105,11 @@ def test_changed_list_layout_is_a_layout_alarm(tmp_path: Path) -> None:
 
 def test_real_site_and_mirror_urls() -> None:
     real = IthomeSpider()
-    assert real.mirror is None and real.canonical_start == "https://it.ithome.com/"
+    assert real.mirror is None and real.canonical_start == "https://www.ithome.com/list/"
+    channel = IthomeSpider(start_url="https://it.ithome.com/")          # the corpus-era list
+    assert channel.mirror is None and channel.canonical_start == "https://it.ithome.com/"
     mirror = IthomeSpider(start_url="http://127.0.0.1:8123/", max_pages="3")
-    assert mirror.canonical_start == "https://it.ithome.com/"
+    assert mirror.canonical_start == "https://www.ithome.com/"
     assert mirror.fetch_url("https://www.ithome.com/0/632/418.htm") == "http://127.0.0.1:8123/0/632/418.htm"
     assert mirror.fetch_url("https://img.ithome.com/newsuploadfiles/2022/7/a.png") == (
         "http://127.0.0.1:8123/newsuploadfiles/2022/7/a.png")

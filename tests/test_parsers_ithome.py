@@ -14,6 +14,7 @@ from crawler.parsers.ithome import (LayoutError, article_id, fix_lazy_images, is
                                     parse_article, parse_list)
 from crawler.parsers.rawhtml import inner_html
 from crawler.postformat import read, render
+from tests.helpers import ROOT
 
 FIX = Path(__file__).resolve().parents[1] / "seeds" / "ithome"
 CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
@@ -116,10 +117,19 @@ def test_list_selector_is_strict():
 
 
 def test_list_without_list_layout():
-    with pytest.raises(LayoutError) as exc:
-        parse_list("<html><body><p>系统维护中</p></body></html>", LIST)
-    assert exc.value.reason == "no-layout"
-    assert parse_list('<div id="list"><div class="left"></div></div>', LIST).entries == []
+    for html in ("<html><body><p>系统维护中</p></body></html>",
+                 '<div id="list"><div class="left"></div></div>',
+                 '<div id="list"><div class="fl"><ul><li><a href="/0/101/001.htm">x</a></li></ul></div></div>'):
+        with pytest.raises(LayoutError) as exc:
+            parse_list(html, LIST)
+        assert exc.value.reason == "no-layout"
+        # the detail names every version tried and its marker
+        assert ("2026 (#list > div.fl > ul > li a.t), "
+                "corpus-2022 (#list > div.fl > ul > li > div > h2 > a)") in str(exc.value)
+
+
+def test_corpus_list_is_the_corpus_layout():
+    assert parse_list(page(LIST), LIST).layout == "corpus-2022"
 
 
 # --- article pages -----------------------------------------------------------------
@@ -184,9 +194,18 @@ def test_byline_falls_back_to_source():
 def test_title_from_post_title_only():
     html = ('<h1>网站标题</h1><div class="post_title"><h1> 文章\n 标题 </h1></div>'
             '<span id="pubtime_baidu">2022/7/27 19:05:42</span><div id="paragraph"><p>x</p></div>')
-    assert parse_article(html, f"{W}/0/632/418.htm").article.title == "文章 标题"
-    html = html.replace('class="post_title"', 'class="other"')
-    assert parse_article(html, f"{W}/0/632/418.htm").article.title == ""     # list text is used
+    got = parse_article(html, f"{W}/0/632/418.htm")
+    assert (got.article.title, got.layout) == ("文章 标题", "corpus-2022")
+    html = html.replace('class="post_title"', 'class="other"')      # neither version's title
+    with pytest.raises(LayoutError) as exc:
+        parse_article(html, f"{W}/0/632/418.htm")
+    assert exc.value.reason == "no-layout"
+    assert "2026 (#dt > div.fl.content > h1), corpus-2022 (div.post_title h1)" in str(exc.value)
+
+
+def test_corpus_pages_are_the_corpus_layout():
+    for case in CASES:
+        assert parse_article(page(case["article_url"]), case["article_url"]).layout == "corpus-2022"
 
 
 def _lazy_html() -> tuple[str, str]:
@@ -211,6 +230,8 @@ def test_layout_errors(mutate, reason: str):
         parse_article(broken, url)
     assert exc.value.reason == reason
     assert isinstance(exc.value, ValueError)
+    selector = "#paragraph" if reason == "no-body" else "#pubtime_baidu"
+    assert f"layout corpus-2022: {selector}" in str(exc.value)          # version and selector
 
 
 @pytest.mark.parametrize("text, want", [
@@ -312,3 +333,148 @@ def test_fix_lazy_images_only_touches_lazy_tags():
 def test_article_id(url: str, aid: str | None):
     assert article_id(url) == aid
     assert is_article_url(url) is (aid is not None)
+
+
+# --- today's markup (layout 2026): seeds/ithome-2026 ------------------------------------
+
+FIX26 = FIX.parent / "ithome-2026"
+CASES26 = json.loads((FIX26 / "cases.json").read_text(encoding="utf-8"))
+LIST26 = "https://www.ithome.com/list/"
+
+
+def page26(url: str) -> str:
+    rel = url.split("/", 3)[3]
+    return (FIX26 / "site" / (rel if not rel.endswith("/") else rel + "index.html")).read_bytes().decode("utf-8")
+
+
+def expected26(case: dict):
+    return read((FIX26 / case["expected"]).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES26, ids=case_ids(CASES26))
+def test_2026_expected_posts_are_canonical(case: dict):
+    text = (FIX26 / case["expected"]).read_text(encoding="utf-8")
+    art = read(text)
+    assert art.categories == ["新媒体", "IT 之家", "分类资讯"] and art.author == "IT 之家"
+    assert render(art) == text
+    assert case["expected"] == f"expected/_posts/ithome-{case['article_id']}.md"
+    assert art.body.startswith("\n            <")                      # as #paragraph opens today
+    assert art.body.endswith("IT之家所有文章均包含本声明。</p>\n        ")   # p.ad-tips kept
+
+
+def test_2026_raw_pages_carry_the_known_markup():
+    for case in CASES26:
+        html = page26(case["article_url"])
+        assert '<div class="post_content " id="paragraph">\n            <' in html
+        assert "post_title" not in html and "\n        <h1>" in html
+        assert '<span id="pubtime_baidu">2026/6/' in html and '<p class="ad-tips">广告声明：' in html
+        assert "referrerpolicy" not in html
+    assert page26(LIST26).count('<a class="t" ') == 7          # 4 articles, lapin, topic, sidebar
+
+
+def test_2026_list_entries():
+    lp = parse_list(page26(LIST26), LIST26)
+    assert lp.layout == "2026" and lp.next_url is None
+    assert [(e.url, e.title) for e in lp.entries] == [
+        (f"{W}/0/968/203.htm", "致态 TiPro9500 固态硬盘上架：PCIe 5.0、顺序读取 14.5GB/s，2TB 首发 1299 元"),
+        (f"{W}/0/968/150.htm",                          # listed as //www.ithome.com/0/968/150.htm
+         "微软 Edge 浏览器 149 稳定版发布：标签页分组自动命名，PDF 批注可跨设备同步"),
+        (f"{W}/0/968/032.htm", "全国首批 5G-A 低空通信示范航线开通，覆盖北京、深圳等 8 城"),
+        (f"{W}/0/967/988.htm", "Valve 称 'Steam Deck' 掌机累计出货突破 800 万台，新配色版本下月上市"),
+    ]   # not: the lapin item, the topic page, the sidebar's a.t
+    assert article_id("https://lapin.ithome.com/html/digi/868123.htm") == "868123"   # the host drops it
+
+
+def test_2026_list_selector():
+    html = ('<div id="list"><div class="fl"><ul class="datel">'
+            '<li><a class="c" href="//it.ithome.com/">[IT资讯]</a><a class="t" href="//www.ithome.com/0/101/001.htm">\n A <b>b</b></a><i>2026-06-24 21:04:28</i></li>'
+            '<li><a href="https://www.ithome.com/0/101/002.htm">no a.t</a></li>'
+            '<li><span><a class="t" href="/0/101/003.htm">nested</a></span></li>'
+            '<li><a class="t" href="https://www.lapin.ithome.com/html/it/101004.htm">ad</a></li>'
+            '<li><a class="t" href="https://www.ithome.com/0/101/001.htm#comment">again</a></li>'
+            '</ul></div><div class="fr"><ul><li><a class="t" href="/0/101/006.htm">side</a></li></ul></div></div>')
+    lp = parse_list(html, LIST26)
+    assert lp.layout == "2026"
+    assert [(e.url, e.title) for e in lp.entries] == [(f"{W}/0/101/001.htm", "A b"), (f"{W}/0/101/003.htm", "nested")]
+
+
+@pytest.mark.parametrize("case", CASES26, ids=case_ids(CASES26))
+def test_2026_article_matches_expected_post(case: dict):
+    exp = expected26(case)
+    got = parse_article(page26(case["article_url"]), case["article_url"])
+    art = got.article
+    assert got.layout == "2026"
+    assert art.body == exp.body
+    assert (art.site, art.url, art.article_id) == ("ithome", case["article_url"], case["article_id"])
+    assert art.byline == case["byline"]
+    assert art.published == datetime.fromisoformat(case["published"])
+    assert format_datetime(art.published.astimezone(timezone.utc), usegmt=True) == exp.published
+    assert art.title == exp.title                     # the h1 equals the list text
+    if art.image_urls:
+        assert exp.headimg == exp.thumbnail == art.image_urls[0]
+    else:
+        n = int(hashlib.sha1(case["article_id"].encode()).hexdigest(), 16) % 10000
+        assert exp.headimg == exp.thumbnail == f"https://picsum.photos/400/300?random={n}"
+
+
+def test_2026_layout_errors_name_the_version_and_selector():
+    case = CASES26[0]
+    html = page26(case["article_url"])
+    for broken, reason, selector in (
+            (html.replace('id="paragraph"', 'id="content"'), "no-body", "#paragraph"),
+            (html.replace("2026/6/24 22:15:07", "昨天 22:15"), "no-date", "#pubtime_baidu")):
+        with pytest.raises(LayoutError) as exc:
+            parse_article(broken, case["article_url"])
+        assert exc.value.reason == reason and f"layout 2026: {selector}" in str(exc.value)
+
+
+# --- the real page saved in 2026 (../shared/realpages; never copied into the project) ---------
+
+REAL = ROOT.parent / "shared" / "realpages" / "ithome" / "0_968_171.htm"
+REAL_URL = "https://www.ithome.com/0/968/171.htm"
+REAL_IMG = "https://img.ithome.com/newsuploadfiles/2026/6/555553cd-1908-4f2e-bbf3-15e7aca69ff4.jpg"
+REAL_TITLE = "意法半导体推出全球首款后量子密码移动安全芯片 ST54M，融合 NFC、eSIM 等"
+
+
+def real_page() -> str:
+    if not REAL.is_file():
+        pytest.skip("../shared/realpages/ithome/0_968_171.htm is absent")
+    return REAL.read_bytes().decode("utf-8")
+
+
+def test_real_2026_page():
+    html = real_page()
+    got = parse_article(html, REAL_URL)
+    art = got.article
+    assert got.layout == "2026"
+    assert art.title == REAL_TITLE
+    assert art.published == datetime(2026, 6, 24, 21, 4, 28, tzinfo=BEIJING)
+    assert format_datetime(art.published.astimezone(timezone.utc), usegmt=True) == "Wed, 24 Jun 2026 13:04:28 GMT"
+    assert (art.article_id, art.byline) == ("968171", "潞源（实习）")
+    # what a reader sees: the data-original image, not the t.png placeholder
+    assert art.image_urls == [REAL_IMG]
+    assert (f'<img src="{REAL_IMG}" w="800" h="450" data-vmark="19a7" title="{REAL_TITLE}" '
+            'width="800" height="450" referrerpolicy="no-referrer">') in art.body
+    assert art.body.startswith(
+        "\n            <div class='tougao-user' >感谢IT之家网友 <a href='https://m.ithome.com/html/app/open.html"
+        "?url=ithome%3A%2F%2Fuserpage%3Fid%3D2029428' rel='nofollow'>华南吴彦祖</a> 的线索投递！</div>\n"
+        '            <p data-vmark="fc83"><a class="s_tag" href="https://www.ithome.com/" target="_blank">IT之家</a>'
+        " 6 月 24 日消息，意法半导体今天宣布推出")
+    assert art.body.endswith(
+        "客户可向当地经销商询问价格、样品。</p><p class=\"ad-tips\">广告声明：文内含有的对外跳转链接（包括不限于超链接、"
+        "二维码、口令等形式），用于传递更多信息，节省甄选时间，结果仅供参考，IT之家所有文章均包含本声明。</p>\n        ")
+    for outside in ("newserror", "related_post", "t.png", "data-original", 'class="lazy"', "shareto"):
+        assert outside not in art.body, outside
+
+
+def test_real_2026_body_is_an_exact_slice():
+    html = real_page()
+    start = html.index('<div class="post_content " id="paragraph">') + len('<div class="post_content " id="paragraph">')
+    end = html.index("</div>", html.index('<p class="ad-tips">'))
+    lazy = (f'<img src="//img.ithome.com/images/v2/t.png" w="800" h="450" data-vmark="19a7" class="lazy" '
+            f'title="{REAL_TITLE}" data-original="{REAL_IMG}" width="800" height="450">')
+    clean = (f'<img src="{REAL_IMG}" w="800" h="450" data-vmark="19a7" title="{REAL_TITLE}" '
+             'width="800" height="450" referrerpolicy="no-referrer">')
+    raw = html[start:end]
+    assert raw.count(lazy) == 1 and raw.count("<img") == 1
+    assert parse_article(html, REAL_URL).article.body == raw.replace(lazy, clean)

@@ -1,33 +1,69 @@
 """IT之家 (www.ithome.com): list and article pages. Pure functions of (HTML text, URL).
 
-What is known of the real markup is in /work/shared/PORTALS.md ("IT之家"); what the
-fixtures model beyond that is in seeds/ithome/README.md. As RSSHub's `/ithome/:caty` route
-does: the list is the links `#list > div.fl > ul > li > div > h2 > a` of one channel page
-(`https://it.ithome.com/`); the body is the exact `#paragraph` inner HTML
-(rawhtml.inner_html, never re-serialized) with its lazy images made real
-(`fix_lazy_images`); the date is `#pubtime_baidu` (`YYYY/M/D H:mm:ss`, Beijing time).
+What is known of the real markup is in /work/shared/PORTALS.md ("IT之家"); what the fixtures
+model beyond that is in seeds/ithome/README.md (corpus era) and seeds/ithome-2026/README.md
+(today). Each kind of page has named layout versions (crawler/parsers/layouts.py), newest
+first, picked by what the page holds:
 
-Only the first list page exists for this parser: the site pages its lists with an XHR
-POST (`/ithome/getajaxdata.aspx`), which RSSHub's route does not follow either.
+- list `2026`: today's news list `https://www.ithome.com/list/`, links
+  `#list > div.fl > ul > li a.t` (the time is in `i`); lapin.ithome.com (shopping ads) links
+  are not articles. `corpus-2022`: a channel page (`https://it.ithome.com/`) as RSSHub's
+  `/ithome/:caty` route reads it, links `#list > div.fl > ul > li > div > h2 > a`.
+- article `2026`: the `h1` straight in `#dt > div.fl.content` (no `div.post_title`);
+  `corpus-2022`: `div.post_title h1`. Both: the date is `#pubtime_baidu` (`YYYY/M/D H:mm:ss`,
+  Beijing time); the body is the exact `#paragraph` inner HTML (rawhtml.inner_html, never
+  re-serialized) with its lazy images made real (`fix_lazy_images`), as RSSHub's route does.
+  Today's `#paragraph` starts with a newline and spaces (kept: an exact slice) and ends with
+  `<p class="ad-tips">广告声明：…</p>`, which is kept too: RSSHub's `/ithome/:caty` route
+  (lib/routes/ithome/index.ts, the route of the corpus) takes `#paragraph`'s `.html()` with it;
+  only its `/ithome/zt` route removes `p.ad-tips`.
+
+Only the first list page is read: channel pages load more with an XHR POST
+(`/ithome/getajaxdata.aspx`), which RSSHub's route does not follow either; the day pages of
+the news calendar (`/list/<yyyy-mm-dd>.html`, a third-party scraper's evidence) are not read.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
 from crawler.parsers.common import (ArticlePage, LayoutError, ListEntry, ListPage, absolute_link,
                                      beijing_datetime, first_text)
+from crawler.parsers.layouts import CORPUS, CURRENT, Layout, Page, pick
 from crawler.parsers.tags import Attr, tags
 
 SITE = "ithome"
 BODY_ID = "paragraph"
-LIST_LINKS = "#list > div.fl > ul > li > div > h2 > a"
+DATE = "#pubtime_baidu"
+IMAGE = f"#{BODY_ID} img[data-original] / img[src]"
+LIST_LINKS_2026 = "#list > div.fl > ul > li a.t"
+LIST_LINKS = "#list > div.fl > ul > li > div > h2 > a"          # corpus era (RSSHub's route)
+TITLE_2026 = "#dt > div.fl.content > h1"
+TITLE_2022 = "div.post_title h1"
 
+LIST_LAYOUTS: tuple[Layout, ...] = (
+    Layout("2026", CURRENT, LIST_LINKS_2026, {"list": LIST_LINKS_2026},
+           source="newsnow server/sources/ithome.ts (https://www.ithome.com/list/, "
+                  "`#list > div.fl > ul > li`, `a.t`, time in `i`, lapin links skipped); "
+                  "other 2025-26 scrapers' tests (`a.c` category, `<i>2026-06-12 23:59:39</i>`)"),
+    Layout("corpus-2022", CORPUS, LIST_LINKS, {"list": LIST_LINKS},
+           source="RSSHub lib/routes/ithome/index.js@e842f83 (same in index.ts): "
+                  "https://<caty>.ithome.com/, first links of the channel list"),
+)
+
+ARTICLE_LAYOUTS: tuple[Layout, ...] = (
+    Layout("2026", CURRENT, TITLE_2026,
+           {"title": TITLE_2026, "date": DATE, "body": f"#{BODY_ID}", "image": IMAGE},
+           source="a real page saved in 2026 (https://www.ithome.com/0/968/171.htm, "
+                  "/work/shared/realpages/ithome/); the Soontao/RSSHub fork's "
+                  "`#dt > div.fl.content` → `div#paragraph`"),
+    Layout("corpus-2022", CORPUS, TITLE_2022,
+           {"title": TITLE_2022, "date": DATE, "body": f"#{BODY_ID}", "image": IMAGE},
+           source="RSSHub lib/routes/ithome/index.js@e842f83 (#paragraph, #pubtime_baidu); "
+                  "third-party scrapers (`div.post_title h1`); the corpus posts"),
+)
 
 
 # --- URLs -------------------------------------------------------------------
@@ -63,27 +99,32 @@ def is_article_url(url: str) -> bool:
 
 # --- list page ----------------------------------------------------------------
 
-def parse_list(html: str, url: str) -> ListPage:
-    """Article links of a channel page (first page only; no pagination).
+def _is_ad(url: str) -> bool:
+    """lapin.ithome.com: the site's shopping deals, listed among the news (not articles)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "lapin.ithome.com" or host.endswith(".lapin.ithome.com")
 
-    Links are resolved against `url`; non-article links are dropped, and a second link
-    to an article already listed (another URL of the same id) is ignored.
-    Raises LayoutError("no-layout") when the page has no `#list`.
+
+def parse_list(html: str, url: str) -> ListPage:
+    """Article links of a list page (first page only; no pagination), newest first.
+
+    Links are resolved against `url`; non-article and lapin links are dropped, and a second
+    link to an article already listed (another URL of the same id) is ignored.
+    Raises LayoutError("no-layout") naming every version tried when the page holds none.
     """
-    sel = Selector(text=html)
-    if not sel.css("#list"):
-        raise LayoutError("no-layout", "no #list")
+    page = Page(html, url)
+    layout = pick(LIST_LAYOUTS, page)
     entries: list[ListEntry] = []
     seen: set[str] = set()
-    for a in sel.css(LIST_LINKS):
+    for a in page.sel.css(layout.fields["list"]):
         link = absolute_link(a.attrib.get("href"), url)
-        aid = article_id(link) if link else None
+        aid = article_id(link) if link and not _is_ad(link) else None
         if link is None or aid is None or aid in seen:
             continue
         seen.add(aid)
         title = " ".join(a.xpath("string()").get("").split()) or a.attrib.get("title", "").strip()
         entries.append(ListEntry(link, title))
-    return ListPage(entries)
+    return ListPage(entries, layout=layout.name)
 
 
 # --- lazy images --------------------------------------------------------------
@@ -175,20 +216,22 @@ _SOURCE_PREFIX = re.compile(r"^\s*(?:来源|作者)\s*[:：]\s*")
 
 
 def parse_article(html: str, url: str) -> ArticlePage:
-    """One article page. Raises LayoutError("no-body" | "no-date")."""
+    """One article page. Raises LayoutError("no-layout" | "no-body" | "no-date"), the
+    detail naming the version and the selector that failed."""
+    page = Page(html, url)
+    layout = pick(ARTICLE_LAYOUTS, page)
     body = rawhtml.inner_html(html, id=BODY_ID)
     if body is None or not body.strip():
-        raise LayoutError("no-body", url)
+        raise LayoutError("no-body", f"{url}: layout {layout.name}: {layout.fields['body']}")
     body = rawhtml.add_referrerpolicy(fix_lazy_images(body))
 
-    sel = Selector(text=html)
-    published = beijing_datetime(first_text(sel, "#pubtime_baidu"))
+    published = beijing_datetime(first_text(page.sel, layout.fields["date"]))
     if published is None:
-        raise LayoutError("no-date", url)
-    byline = first_text(sel, "#author_baidu strong") or first_text(sel, "#source_baidu")
+        raise LayoutError("no-date", f"{url}: layout {layout.name}: {layout.fields['date']}")
+    byline = first_text(page.sel, "#author_baidu strong") or first_text(page.sel, "#source_baidu")
 
     article = Article(
-        title=first_text(sel, "div.post_title h1"),
+        title=first_text(page.sel, layout.fields["title"]),
         url=url,
         site=SITE,
         article_id=article_id(url) or "",
@@ -197,4 +240,4 @@ def parse_article(html: str, url: str) -> ArticlePage:
         byline=_SOURCE_PREFIX.sub("", byline).strip(),
         image_urls=rawhtml.img_srcs(body, url),
     )
-    return ArticlePage(article)
+    return ArticlePage(article, layout=layout.name)

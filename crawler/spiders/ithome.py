@@ -1,4 +1,4 @@
-"""IT之家 channel news: the first list page → article pages."""
+"""IT之家 news: the first list page → article pages."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,26 +8,24 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import ithome as parser
+from crawler.parsers.layouts import field_selectors
 from crawler.spiders.base import SingleListSpider
 
 
 class IthomeSpider(SingleListSpider):
     """`scrapy crawl ithome [-a start_url=URL] [-a refresh=1]`.
 
-    Reads only the first list page (`https://it.ithome.com/`), as RSSHub's route does: the
-    site loads further pages with an XHR POST. `max_pages` is accepted (so `scrapy archive
-    -a max_pages=N` can pass it to every site) and ignored.
+    Reads only the first list page: today's news list `https://www.ithome.com/list/` (layout
+    `2026`) by default, or a channel page such as `https://it.ithome.com/` (`corpus-2022`,
+    as RSSHub's route read it). `max_pages` is accepted (so `scrapy archive -a max_pages=N`
+    can pass it to every site) and ignored.
     """
 
     name = "ithome"
     site_key = "ithome"
-    selectors = {                      # named by the layout alarm when a field goes missing
-        "list": parser.LIST_LINKS,
-        "title": "div.post_title h1 (list link text preferred)",
-        "date": "#pubtime_baidu",
-        "body": f"#{parser.BODY_ID}",
-        "image": f"#{parser.BODY_ID} img[data-original] / img[src]",
-    }
+    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
+    # named by the layout alarm when a field goes missing (the list link text wins as title)
+    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         page = self.read_list(response, parser.parse_list)
