@@ -371,3 +371,56 @@ def test_corpus_2022_article_without_todays_meta():
 def test_article_id(url: str, aid: str | None):
     assert article_id(url) == aid
     assert is_article_url(url) is (aid is not None)
+
+
+# --- today's markup: seeds/oschina-2026 ------------------------------------------------
+
+FIX26 = FIX.parent / "oschina-2026"
+CASES26 = json.loads((FIX26 / "cases.json").read_text(encoding="utf-8"))
+NOW26 = datetime(2026, 3, 12, 12, 0, tzinfo=BEIJING)     # seeds/oschina-2026/crawl.json's `now`
+
+
+def page26(url: str) -> str:
+    return (FIX26 / "site" / url.split("/", 3)[3]).read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("case", CASES26, ids=[c["name"] for c in CASES26])
+def test_2026_case_listed_and_parsed(case: dict):
+    exp = read((FIX26 / case["expected"]).read_text(encoding="utf-8"))
+    lp = parse_list(page26(case["list_url"]), case["list_url"], NOW26)
+    assert lp.layout == case["list_layout"]
+    entry = next(e for e in lp.entries if e.url == case["article_url"])
+    assert (entry.title, entry.date_text) == (exp.title, case["list_date"])
+    assert entry.published == datetime.fromisoformat(case["published"])
+    assert format_datetime(entry.published.astimezone(timezone.utc), usegmt=True) == exp.published
+    got = parse_article(page26(case["article_url"]), case["article_url"])
+    assert got.layout == case["article_layout"]
+    art = got.article
+    assert art.body.replace("{", "&#123;").replace("}", "&#125;") == exp.body
+    assert (art.article_id, art.byline, art.title) == (case["article_id"], case["byline"], exp.title)
+    # the page's own date (item-list, with seconds) is a fallback within two minutes of the list's
+    assert art.published is not None and art.published.second != 0
+    assert abs(art.published - entry.published) < timedelta(minutes=2)
+    assert (art.image_urls[:1] or [None])[0] in (exp.headimg, None)
+
+
+def test_2026_pages_and_ends():
+    lp1 = parse_list(page26(LIST), LIST, NOW26)
+    assert [article_id(e.url) or e.url for e in lp1.entries] == [
+        "401233", "https://gitee.com/gitee-community/gvp-2026", "401198", "401150"]
+    assert "news/401233/rust-1-94-released\" target=\"_blank\"><img" in page26(LIST)   # a cover link first
+    p2 = lp1.next_url
+    lp2 = parse_list(page26(p2), p2, NOW26)
+    assert lp2.layout == "2026-data-url" and "<a href=\"https://www.oschina.net/news" not in page26(p2)
+    assert [e.url for e in lp2.entries][1] == "https://my.oschina.net/u/5489154/blog/18000321"
+    end = parse_list(page26(lp2.next_url), lp2.next_url, NOW26)
+    assert (end.entries, end.next_url, end.layout) == ([], None, "")
+
+
+def test_2026_content_only_body_is_the_element_itself():
+    case = next(c for c in CASES26 if c["name"] == "content-only-hours-ago")
+    html = page26(case["article_url"])
+    assert 'class="article-detail"' not in html
+    start = html.index('<div class="content">', html.index("article-box__title"))
+    end = html.index("</div>\n<div class=\"tags-box\">") + len("</div>")
+    assert parse_article(html, case["article_url"]).article.body == add_referrerpolicy(html[start:end])
