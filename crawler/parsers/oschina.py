@@ -122,8 +122,6 @@ ARTICLE_LAYOUTS = (
                    "body": f".{BODY_CLASS} (minus .{AD_CLASS})", "image": f".{BODY_CLASS} img[src]"},
            source="RSSHub lib/routes/oschina/news.js@0a11cd4"),
 )
-LAYOUTS = {(kind, x.name): x for kind, group in (("list", LIST_LAYOUTS), ("article", ARTICLE_LAYOUTS))
-           for x in group}
 
 
 # --- URLs -------------------------------------------------------------------
