@@ -16,7 +16,8 @@ from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, cra
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "oschina"), None)
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/oschina fixture portal")
 LIST = "/news/widgets/_news_index_all_list?p={}&type=ajax"
-XHR = {"referer": "https://www.oschina.net/news", "x-requested-with": "XMLHttpRequest"}
+XHR = {"referer": "https://www.oschina.net/news/project", "x-requested-with": "XMLHttpRequest"}
+COOKIE_PAGE = "/news"            # today's route's first GET (no such page in this fixture: a 404)
 
 
 def article_path(case: dict) -> str:
@@ -50,18 +51,24 @@ def test_list_pages_with_xhr_headers_then_each_article_once(crawled: tuple[Path,
     _, stats, srv = crawled
     requests = page_requests(srv)
     lists = [LIST.format(n) for n in (1, 2, 3)]              # p=3 is empty: the walk ends there
-    assert sorted(requests) == sorted([*lists, *(article_path(c) for c in PORTAL.cases)])
+    assert requests[0] == COOKIE_PAGE
+    assert sorted(requests[1:]) == sorted([*lists, *(article_path(c) for c in PORTAL.cases)])
     assert [r for r in requests if r in lists] == lists
     assert "/news/197800/osc-yuanchuang-shenzhen" not in requests          # the promo in .ad-wrap
     for path, headers in srv.request_headers:
         got = {k.lower(): v for k, v in headers.items()}
         if path in lists:
             assert {k: got.get(k) for k in XHR} == XHR, path
-        else:
-            assert "x-requested-with" not in got, path
+        elif path not in (COOKIE_PAGE, "/robots.txt"):                           # articles: the route's Referer only
+            assert "x-requested-with" not in got and got.get("referer") == XHR["referer"], path
     assert stats["newsarchive/list_pages"] == 3 and stats["newsarchive/first_list_links"] == 5
     assert stats["newsarchive/skipped/not-an-article"] == 2                # gitee.com, my.oschina.net
     assert [k for k in stats if k.startswith("newsarchive/skipped/")] == ["newsarchive/skipped/not-an-article"]
+    assert stats["newsarchive/oschina/cookie_page_failed"] == 1          # a warning, not a skip
+    # this fragment holds h3.header > a (as 2021-22 scrapers saw it) and .item-list meta: the
+    # newest versions that read it; the empty p=3 counts no version
+    assert stats["newsarchive/layout/oschina/2026"] == 2 + len(PORTAL.cases)
+    assert not [k for k in stats if k.startswith("newsarchive/layout/oschina/") and not k.endswith("/2026")]
     assert stats["newsarchive/layout/with/image"] == len(PORTAL.cases) - 1
     assert "newsarchive/layout_alarm" not in stats
 
@@ -77,7 +84,7 @@ def test_max_pages_stops_the_walk(tmp_path: Path) -> None:
 
 def test_rerun_fetches_only_list_page_1_and_writes_nothing(tmp_path: Path) -> None:
     requests, stats = rerun(PORTAL, tmp_path / "a")
-    assert requests == [LIST.format(1)]
+    assert requests == [COOKIE_PAGE, LIST.format(1)]
     assert stats["newsarchive/already_archived"] == 3
 
 
@@ -108,7 +115,9 @@ def test_bad_articles_are_counted_skips_and_the_list_wins(tmp_path: Path) -> Non
         path.write_bytes(change(data))
         assert path.read_bytes() != data
 
-    edit("ad-in-body-today", lambda b: b.replace(b'class="article-detail"', b'class="detail"'))
+    # neither .article-detail nor (2026's second choice) div.content
+    edit("ad-in-body-today", lambda b: b.replace(b'<div class="article-detail">\n<div class="content">',
+                                                 b'<div class="detail">\n<div class="text">'))
     edit("oscimg-minutes-ago", lambda b: b.replace(b"</h1>", b"\xff\xfe</h1>"))      # not UTF-8
     # the page's own title differs from the list's: the post keeps the list's
     edit("page2-month-day-two-hosts", lambda b: b.replace(

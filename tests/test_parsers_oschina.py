@@ -12,6 +12,7 @@ import pytest
 
 from crawler.parsers.oschina import (LayoutError, article_body, article_id, is_article_url,
                                      list_date, page_url, parse_article, parse_list)
+from crawler.parsers.rawhtml import add_referrerpolicy
 from crawler.postformat import read, render
 
 FIX = Path(__file__).resolve().parents[1] / "seeds" / "oschina"
@@ -124,9 +125,10 @@ def test_every_case_is_listed_with_its_title_and_date():
         assert format_datetime(e.published.astimezone(timezone.utc), usegmt=True) == expected(case).published
 
 
-def test_list_entries_unit():
+def test_list_entries_unit_corpus_2022():
+    """No `h3 a` anywhere: the corpus-era route's reading (the first `a` of each item)."""
     html = ('<div class="items">'
-            '<div class="item news-item"><h3><a href=" /news/1/a " title=" 甲 "><div>x</div></a></h3>'
+            '<div class="item news-item"><a href=" /news/1/a " title=" 甲 "><div>x</div></a>'
             '<div class="extra"><div class="ui list"><div class="item">源</div><div class="item">06/01 09:00</div></div></div></div>'
             '<div class="item news-item"><a href="https://www.oschina.net/news/1?utm=x">dup</a></div>'
             '<div class="item news-item"><a>no href</a><a href="/news/3" title="second a">z</a></div>'
@@ -140,9 +142,63 @@ def test_list_entries_unit():
         (f"{W}/news/1/a", "甲", "06/01 09:00"),
         (f"{W}/news/4", "link text", "06/02 10:00"),    # nth-of-type(2): the second div, not the second child
     ]
+    assert lp.layout == "corpus-2022"
     with pytest.raises(LayoutError) as exc:
         parse_list("<html><body><p>系统维护中</p></body></html>", LIST, NOW)
     assert exc.value.reason == "no-layout"
+
+
+def test_list_entries_unit_2026_h3_a():
+    """Any `h3 a`: today's route's reading; items without one are not read the corpus way."""
+    html = ('<div class="items">'
+            '<div class="item news-item"><a href="/news/9/thumb" title="cover"><img src="x.png"></a>'
+            '<h3 class="header"><a href="/news/9/real" title=" 乙 ">乙</a></h3>'
+            '<div class="extra"><div class="ui horizontal list"><div class="item">OSC</div>'
+            '<div class="item">昨天 23:10</div></div></div></div>'
+            '<div class="item news-item"><a href="/news/10" title="no h3">x</a></div>'
+            '<div class="item news-item"><h3><a href="/news/11"> 丙\n 丁 </a></h3></div>'
+            '</div>')
+    lp = parse_list(html, LIST, NOW)
+    assert lp.layout == "2026"
+    assert [(e.url, e.title, e.date_text, e.published) for e in lp.entries] == [
+        (f"{W}/news/9/real", "乙", "昨天 23:10", datetime(2022, 6, 14, 23, 10, tzinfo=BEIJING)),
+        (f"{W}/news/11", "丙 丁", "", None),
+    ]
+
+
+def test_list_entries_unit_2026_data_url():
+    """`div.item.news-item[data-url]`, `h3 > div.title[title]`, no `<a>` in the item's title."""
+    html = ('<div>'
+            '<div class="item news-item news-item-hover" data-url="https://www.oschina.net/news/12/x">'
+            '<div class="content"><h3 class="header"><div class="title" title="戊 &amp; 己">戊 &amp; 己</div></h3>'
+            '<div class="extra"><div class="ui horizontal list"><div class="item"><a href="https://my.oschina.net/u/1">编辑</a></div>'
+            '<div class="item">2022/06/01 08:00</div></div></div></div></div>'
+            '<div class="item news-item" data-url=""><h3><div class="title" title="empty">e</div></h3></div>'
+            '<div class="item news-item" data-url="/news/13"><h3><div class="title"> 庚 </div></h3></div>'
+            '<div class="ad-wrap"><div class="item news-item" data-url="/news/14"><div class="title" title="ad">a</div></div></div>'
+            '</div>')
+    lp = parse_list(html, LIST, NOW)
+    assert lp.layout == "2026-data-url"
+    assert [(e.url, e.title, e.published) for e in lp.entries] == [
+        (f"{W}/news/12/x", "戊 & 己", datetime(2022, 6, 1, 8, 0, tzinfo=BEIJING)),
+        (f"{W}/news/13", "庚", None),
+    ]
+    assert lp.next_url == f"{W}/news/widgets/_news_index_all_list?p=2&type=ajax"
+
+
+def test_no_list_layout_names_every_version():
+    with pytest.raises(LayoutError) as exc:
+        parse_list('<div class="news-list"><div class="card"><a href="/news/1">x</a></div></div>', LIST, NOW)
+    assert exc.value.reason == "no-layout"
+    for text in ("2026 (.items .news-item h3 a[href])", "2026-data-url (", "corpus-2022 (.items .news-item a[href])"):
+        assert text in str(exc.value)
+
+
+def test_corpus_fixture_pages_hold_todays_markup_too():
+    """seeds/oschina was modeled with h3.header > a and .item-list meta: the newest versions read it."""
+    assert {parse_list(list_page(n), LIST, NOW).layout for n in (1, 2)} == {"2026"}
+    assert parse_list(list_page(3), LIST, NOW).layout == ""          # the empty end: no version
+    assert {parse_article(page(c["article_url"]), c["article_url"]).layout for c in CASES} == {"2026"}
 
 
 @pytest.mark.parametrize("text, now, want", [
@@ -247,7 +303,8 @@ def _html() -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("mutate", [
-    lambda h: h.replace('class="article-detail"', 'class="article-text"'),
+    lambda h: h.replace('<div class="article-detail">\n<div class="content">',
+                        '<div class="article-text">\n<div class="text">'),      # neither body element
     lambda h: h[:h.index('class="article-detail"') + 900],                  # page cut short
     lambda h: re.sub(r'(<div class="article-detail">).*?(</div>\n<div class="tags-box">)',
                      r"\1\n   \2", h, flags=re.S),                            # empty
@@ -260,6 +317,36 @@ def test_no_body(mutate):
     with pytest.raises(LayoutError) as exc:
         parse_article(broken, url)
     assert exc.value.reason == "no-body"
+    assert str(exc.value).startswith("no-body: 2026 (.article-detail (else div.content")
+
+
+def test_without_article_detail_2026_takes_div_content_whole():
+    html, url = _html()
+    plain = html.replace('<div class="article-detail">\n', "").replace(
+        "                                    </div>\n<div class=\"tags-box\">", '<div class="tags-box">')
+    assert plain.count("<div") == html.count("<div") - 1
+    got = parse_article(plain, url)
+    start = plain.index('<div class="content">')
+    end = plain.index("</div>\n<div class=\"tags-box\">") + len("</div>")
+    assert got.layout == "2026" and got.article.body.startswith('<div class="content">\n   ')
+    assert got.article.body.endswith("</p>\n                                        </div>")
+    assert got.article.body == add_referrerpolicy(cut_ad(plain[start:end]))
+
+
+def cut_ad(text: str) -> str:
+    """The fixture's one in-body .ad-wrap taken out by hand."""
+    a = text.index('<div class="ad-wrap">')
+    b = text.index("</div>\n</div>", a) + len("</div>\n</div>")
+    return text[:a] + text[b:]
+
+
+def test_corpus_2022_article_without_todays_meta():
+    html, url = _html()
+    old = html.replace('<div class="item-list">', '<div class="items">')
+    got = parse_article(old, url)
+    assert got.layout == "corpus-2022"
+    assert got.article.body == parse_article(html, url).article.body
+    assert got.article.published == datetime(2022, 6, 15, 8, 55, 37, tzinfo=BEIJING)
 
 
 # --- ids -----------------------------------------------------------------------------
@@ -284,3 +371,56 @@ def test_no_body(mutate):
 def test_article_id(url: str, aid: str | None):
     assert article_id(url) == aid
     assert is_article_url(url) is (aid is not None)
+
+
+# --- today's markup: seeds/oschina-2026 ------------------------------------------------
+
+FIX26 = FIX.parent / "oschina-2026"
+CASES26 = json.loads((FIX26 / "cases.json").read_text(encoding="utf-8"))
+NOW26 = datetime(2026, 3, 12, 12, 0, tzinfo=BEIJING)     # seeds/oschina-2026/crawl.json's `now`
+
+
+def page26(url: str) -> str:
+    return (FIX26 / "site" / url.split("/", 3)[3]).read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("case", CASES26, ids=[c["name"] for c in CASES26])
+def test_2026_case_listed_and_parsed(case: dict):
+    exp = read((FIX26 / case["expected"]).read_text(encoding="utf-8"))
+    lp = parse_list(page26(case["list_url"]), case["list_url"], NOW26)
+    assert lp.layout == case["list_layout"]
+    entry = next(e for e in lp.entries if e.url == case["article_url"])
+    assert (entry.title, entry.date_text) == (exp.title, case["list_date"])
+    assert entry.published == datetime.fromisoformat(case["published"])
+    assert format_datetime(entry.published.astimezone(timezone.utc), usegmt=True) == exp.published
+    got = parse_article(page26(case["article_url"]), case["article_url"])
+    assert got.layout == case["article_layout"]
+    art = got.article
+    assert art.body.replace("{", "&#123;").replace("}", "&#125;") == exp.body
+    assert (art.article_id, art.byline, art.title) == (case["article_id"], case["byline"], exp.title)
+    # the page's own date (item-list, with seconds) is a fallback within two minutes of the list's
+    assert art.published is not None and art.published.second != 0
+    assert abs(art.published - entry.published) < timedelta(minutes=2)
+    assert (art.image_urls[:1] or [None])[0] in (exp.headimg, None)
+
+
+def test_2026_pages_and_ends():
+    lp1 = parse_list(page26(LIST), LIST, NOW26)
+    assert [article_id(e.url) or e.url for e in lp1.entries] == [
+        "401233", "https://gitee.com/gitee-community/gvp-2026", "401198", "401150"]
+    assert "news/401233/rust-1-94-released\" target=\"_blank\"><img" in page26(LIST)   # a cover link first
+    p2 = lp1.next_url
+    lp2 = parse_list(page26(p2), p2, NOW26)
+    assert lp2.layout == "2026-data-url" and "<a href=\"https://www.oschina.net/news" not in page26(p2)
+    assert [e.url for e in lp2.entries][1] == "https://my.oschina.net/u/5489154/blog/18000321"
+    end = parse_list(page26(lp2.next_url), lp2.next_url, NOW26)
+    assert (end.entries, end.next_url, end.layout) == ([], None, "")
+
+
+def test_2026_content_only_body_is_the_element_itself():
+    case = next(c for c in CASES26 if c["name"] == "content-only-hours-ago")
+    html = page26(case["article_url"])
+    assert 'class="article-detail"' not in html
+    start = html.index('<div class="content">', html.index("article-box__title"))
+    end = html.index("</div>\n<div class=\"tags-box\">") + len("</div>")
+    assert parse_article(html, case["article_url"]).article.body == add_referrerpolicy(html[start:end])

@@ -1,4 +1,4 @@
-"""开源中国 news: list fragments (XHR, paged) → article pages (RSSHub's corpus-era route)."""
+"""开源中国 news: the cookie page, then list fragments (XHR, paged) → article pages."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,8 +8,10 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from crawler.downloadsafety import failure_reason
 from crawler.items import Article
 from crawler.parsers import oschina as parser
+from crawler.parsers.layouts import field_selectors
 from crawler.sites import BEIJING
 from crawler.spiders.base import PortalSpider, max_pages_argument
 
@@ -29,22 +31,20 @@ def parse_now(text: str) -> datetime:
 class OschinaSpider(PortalSpider):
     """`scrapy crawl oschina [-a start_url=URL] [-a max_pages=N] [-a refresh=1] [-a now=ISO]`.
 
-    Walks the list fragment `…/news/widgets/_news_index_all_list?p=1&type=ajax` (p=2, 3 …, at
-    most `max_pages`, default 5), sent with the route's XHR headers, then each new article's
-    page. Dates such as `今天 08:55` or `25分钟前` are read against `now`: the clock when
-    the list arrives, or the fixed `-a now=` (tests and fixture crawls).
+    First GETs `https://www.oschina.net/news` for its cookies (today's route does; Scrapy's
+    CookiesMiddleware, on by default, sends them with every later request; when that page
+    fails the walk goes on without them, counted as `newsarchive/oschina/cookie_page_failed`).
+    Then walks the list fragment `…/news/widgets/_news_index_all_list?p=1&type=ajax` (p=2, 3 …,
+    at most `max_pages`, default 5), sent with the route's XHR headers, then each new article's
+    page (with the route's Referer). Dates such as `今天 08:55` or `25分钟前` are read against
+    `now`: the clock when the list arrives, or the fixed `-a now=` (tests and fixture crawls).
     """
 
     name = "oschina"
     site_key = "oschina"
     empty_page_ends_list = True
-    selectors = {                      # named by the layout alarm when a field goes missing
-        "list": f"{parser.LIST_ENTRIES} a[title] (minus .{parser.AD_CLASS})",
-        "title": f"list a[title] (else {parser.TITLE})",
-        "date": f"list {parser.LIST_DATE} (else {parser.META_ITEMS} date)",
-        "body": f".{parser.BODY_CLASS} (minus .{parser.AD_CLASS})",
-        "image": f".{parser.BODY_CLASS} img[src]",
-    }
+    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
+    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
 
     def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
                  now: str | None = None, **kwargs: Any) -> None:
@@ -62,6 +62,21 @@ class OschinaSpider(PortalSpider):
                             listing=True)
 
     async def start(self) -> Any:
+        req = self.request(parser.COOKIE_PAGE, self.got_cookies)
+        yield req.replace(errback=self.no_cookies)
+
+    def got_cookies(self, response: Response) -> Iterator[scrapy.Request]:
+        """The cookie page arrived (CookiesMiddleware kept what it set): on to the list."""
+        self.crawler.stats.set_value("newsarchive/oschina/cookies_set",
+                                     len(response.headers.getlist("Set-Cookie")))
+        yield self.list_request(self.canonical_start, 1)
+
+    def no_cookies(self, failure: Any) -> Iterator[scrapy.Request]:
+        """The cookie page failed: not an article lost, so no skip; the list is read anyway."""
+        reason, detail = failure_reason(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
+        self.crawler.stats.inc_value("newsarchive/oschina/cookie_page_failed")
+        self.logger.warning("cookie page %s failed (%s%s); reading the list without its cookies",
+                            parser.COOKIE_PAGE, reason, f": {detail}" if detail else "")
         yield self.list_request(self.canonical_start, 1)
 
     def decode(self, body: bytes) -> str:
@@ -84,7 +99,8 @@ class OschinaSpider(PortalSpider):
                 if aid in self.requested:   # another URL of it, or listed on two pages
                     continue
                 self.requested.add(aid)
-                yield self.request(entry.url, self.parse_article, entry=entry)
+                yield self.request(entry.url, self.parse_article, headers=parser.ARTICLE_HEADERS,
+                                   entry=entry)
         number = response.meta["page"]
         if page.next_url and number < self.max_pages and self.follow_pages(new):
             yield self.list_request(page.next_url, number + 1)
