@@ -43,6 +43,15 @@ def test_pagination_is_followed_and_nothing_else_is_fetched(crawled: tuple[Path,
     assert not [k for k in stats if k.startswith("newsarchive/skipped/")]
 
 
+def test_layout_versions_are_counted(crawled: tuple[Path, dict, list]) -> None:
+    _, stats, _ = crawled
+    layouts = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
+               if k.startswith("newsarchive/layout/ofweek/")}
+    # 3 list pages and 7 div.artical article pages (4 one-page articles, one of 3 pages) are
+    # the markup OFweek still serves; 2 div.article_left pages and the mp page are corpus-era
+    assert layouts == {"2026": 3 + 7, "corpus-article_left": 2, "corpus-mp": 1}
+
+
 def test_max_pages_limits_the_list_pages(tmp_path: Path) -> None:
     with FixtureServer(PORTAL.site_dir) as srv:
         res, stats = crawl(PORTAL, tmp_path, args=("-a", "max_pages=1"), server=srv)

@@ -268,3 +268,203 @@ def test_decode_gb():
     with pytest.raises(DecodeError):
         decode_gb(b"<p>\xff\xfe</p>")
     assert issubclass(DecodeError, ValueError)
+
+
+# --- layout versions ------------------------------------------------------------------
+
+from crawler.parsers.layouts import CORPUS, CURRENT     # noqa: E402
+
+FIX26 = FIX.parent / "ofweek-2026"
+CASES26 = json.loads((FIX26 / "cases.json").read_text(encoding="utf-8"))
+AI_LIST = "https://www.ofweek.com/ai/CATList-201700-8100-ai"
+
+
+def page26(url: str) -> str:
+    return decode_gb((FIX26 / "site" / url.split("/", 3)[3]).read_bytes())
+
+
+def crawl_article26(url: str) -> tuple[list[ofweek.ArticlePage], str]:
+    pages = []
+    while url:
+        assert len(pages) < 10
+        pages.append(parse_article(page26(url), url))
+        url = pages[-1].next_page_url
+    return pages, "".join(p.article.body for p in pages)
+
+
+def test_declared_versions():
+    lists = [(x.name, x.era) for x in ofweek.LIST_LAYOUTS]
+    articles = [(x.name, x.era) for x in ofweek.ARTICLE_LAYOUTS]
+    assert lists == [("2026", CURRENT), ("2026-channel", CURRENT), ("corpus-wen", CORPUS)]
+    assert articles == [("2026", CURRENT), ("2026-solar", CURRENT),
+                        ("corpus-article_left", CORPUS), ("corpus-mp", CORPUS)]
+    assert all(set(x.fields) == {"list"} and x.source for x in ofweek.LIST_LAYOUTS)
+    assert all(set(x.fields) == {"title", "date", "body", "image"} and x.source
+               for x in ofweek.ARTICLE_LAYOUTS)
+    from crawler.spiders.ofweek import OfweekSpider
+    assert OfweekSpider.layouts == ofweek.LIST_LAYOUTS + ofweek.ARTICLE_LAYOUTS
+    assert "2026-channel: div.list_model div.model_right h3 > a" in OfweekSpider.selectors["list"]
+    assert "2026-solar: .sdate" in OfweekSpider.selectors["date"]
+
+
+# The corpus fixture: which version each page is (by what its markup is, see its README).
+CORPUS_LAYOUT = {"seed": "2026", "artical-images-ofweek-host": "2026", "no-image": "2026",
+                 "gb18030-char": "2026", "multi-page": "2026",
+                 "old-layout-laiyuan-mp": "corpus-article_left",
+                 "old-layout-laiyuan": "corpus-article_left", "mp": "corpus-mp"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_corpus_pages_name_their_version(case: dict):
+    pages, _ = crawl_article(case["article_url"])
+    assert {p.layout for p in pages} == {CORPUS_LAYOUT[case["name"]]}
+    assert parse_list(page(case["list_url"]), case["list_url"]).layout == "2026"
+
+
+def test_old_layout_time_is_read_from_sdate():
+    old = next(c for c in CASES if c["name"] == "old-layout-laiyuan")
+    html = page(old["article_url"])
+    assert '<span class="sdate">2021-07-23 14:44</span>' in html
+    # an earlier time before the body (next to it, in the same block) does not win over .sdate
+    html = html.replace('<div class="tag_left clearfix">', '<div class="tag_left clearfix">2020-01-02 03:04 ', 1)
+    assert "2020-01-02 03:04" in html
+    art = parse_article(html, old["article_url"]).article
+    assert art.published == datetime.fromisoformat(old["published"])
+
+
+# --- today's markup: seeds/ofweek-2026 -------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES26, ids=case_ids(CASES26))
+def test_2026_article_matches_expected_post(case: dict):
+    exp = read((FIX26 / case["expected"]).read_text(encoding="utf-8"))
+    pages, body = crawl_article26(case["article_url"])
+    art = pages[0].article
+    assert body == exp.body
+    assert [p.article.url for p in pages] == case["pages"]
+    assert {p.layout for p in pages} == {case["layout"]}
+    assert (art.article_id, art.byline, art.title) == (case["article_id"], case["byline"], exp.title)
+    assert art.published == datetime.fromisoformat(case["published"])
+    assert format_datetime(art.published.astimezone(timezone.utc), usegmt=True) == exp.published
+    images = [u for p in pages for u in p.article.image_urls]
+    assert exp.headimg == (images[0] if images else exp.headimg)
+    if not images:
+        n = int(hashlib.sha1(case["article_id"].encode()).hexdigest(), 16) % 10000
+        assert exp.headimg == f"https://picsum.photos/400/300?random={n}"
+
+
+def test_2026_channel_list_and_its_list_num_pager():
+    first = parse_list(page26(f"{AI_LIST}.html"), f"{AI_LIST}.html")
+    assert first.layout == "2026-channel"
+    assert [(e.url, e.title) for e in first.entries] == [
+        ("https://www.ofweek.com/ai/2026-06/ART-201700-8120-30690212.html",
+         "具身智能进入量产验证期，多家厂商发布人形机器人新品"),
+        ("https://solar.ofweek.com/2026-06/ART-260009-8420-30690147.html",
+         "光伏组件价格企稳，TOPCon落后产能出清加速"),
+    ]   # the 3rd entry repeats the 1st as a root-relative href; the sidebar is not read
+    assert first.next_url == f"{AI_LIST}-2.html"
+    second = parse_list(page26(f"{AI_LIST}-2.html"), f"{AI_LIST}-2.html")
+    assert [e.url for e in second.entries] == [
+        "https://semi.ofweek.com/2026-05/ART-202537-8500-30688830.html"]
+    assert second.next_url is None       # only links back; the ee. list in the sidebar is another list
+
+
+def _channel(links: str, pager: str) -> str:
+    return (f'<div class="main_left"><div class="list_model"><div class="model_right model_right2">'
+            f'{links}</div></div><div class="list-num">{pager}</div></div>')
+
+
+@pytest.mark.parametrize("url, nxt", [
+    ("https://ee.ofweek.com/CATList-2800-8100-ee-2.html", "https://ee.ofweek.com/CATList-2800-8100-ee-3.html"),
+    ("https://ee.ofweek.com/CATList-2800-8100-ee.html", "https://ee.ofweek.com/CATList-2800-8100-ee-2.html"),
+    ("https://nev.ofweek.com/CATList-71000-8200-nev-1.html", "https://nev.ofweek.com/CATList-71000-8200-nev-2.html"),
+    ("https://3dprint.ofweek.com/CATList-1-8100-3dprint.html", "https://3dprint.ofweek.com/CATList-1-8100-3dprint-2.html"),
+])
+def test_channel_list_urls_and_their_next_page(url: str, nxt: str):
+    base = url.rsplit("/", 1)[0]
+    name = nxt.rsplit("/", 1)[1]
+    other = "CATList-9999-8100-other-2.html"
+    html = _channel('<h3><a href="/2026-06/ART-1-2-3.html">t</a></h3>',
+                    f'<a href="{base}/{other}">9</a><a href="{name}">next</a>')
+    lp = parse_list(html, url)
+    assert (lp.layout, lp.next_url) == ("2026-channel", nxt)
+    assert [e.url for e in lp.entries] == [f"{base}/2026-06/ART-1-2-3.html"]
+
+
+def test_channel_pager_is_div_list_num():
+    # a link to page 2 outside div.list-num (a sidebar, a "related" box) is not the pager
+    html = _channel("", "<a>1</a>").replace(
+        '<div class="list-num">', f'<a href="{AI_LIST}-2.html">2</a><div class="list-num">')
+    assert parse_list(html, f"{AI_LIST}.html").next_url is None
+    html = _channel("", f'<a href="{AI_LIST}-3.html">3</a><a href="{AI_LIST}-2.html">下一页</a>')
+    assert parse_list(html, f"{AI_LIST}.html").next_url == f"{AI_LIST}-2.html"
+
+
+def test_older_wen_list():
+    url = "https://www.ofweek.com/CATList-8400-SHICHANGYUANJIU-1.html"
+    html = ('<ul class="list"><li><span class="wen"><h3><a href="https://nev.ofweek.com/2019-05/'
+            'ART-71011-8420-30301234.html">旧版列表</a></h3><p>摘要</p></span></li>'
+            '<li><span class="pic"><a href="/x/ART-1-2-9.html">图</a></span></li></ul>'
+            '<div class="page"><a href="CATList-8400-SHICHANGYUANJIU-2.html">下一页</a></div>')
+    lp = parse_list(html, url)
+    assert lp.layout == "corpus-wen"
+    assert [(e.url, e.title) for e in lp.entries] == [
+        ("https://nev.ofweek.com/2019-05/ART-71011-8420-30301234.html", "旧版列表")]
+    assert lp.next_url == "https://www.ofweek.com/CATList-8400-SHICHANGYUANJIU-2.html"
+
+
+def test_no_layout_names_every_version_tried():
+    with pytest.raises(LayoutError) as exc:
+        parse_list("<html><body><p>维护中</p></body></html>", f"{AI_LIST}.html")
+    assert "2026 (div.list-left), 2026-channel (div.list_model), corpus-wen (span.wen)" in exc.value.detail
+    with pytest.raises(LayoutError) as exc:
+        parse_article("<html><body><p>维护中</p></body></html>", f"{W}/ai/2026-06/ART-1-2-3.html")
+    assert exc.value.reason == "no-layout" and "2026-solar (p.title + .sdate)" in exc.value.detail
+
+
+SOLAR = "https://solar.ofweek.com/2026-06/ART-260009-8420-30690147.html"
+
+
+@pytest.mark.parametrize("mutate, reason, detail", [
+    (lambda h: h.replace("2026-06-17 16:05", "2026-06-17"), "no-date", "2026-solar: .sdate"),
+    (lambda h: h.replace('id="articleC"', 'id="content"'), "no-body", "2026-solar: #articleC"),
+])
+def test_solar_errors_name_version_and_selector(mutate, reason: str, detail: str):
+    with pytest.raises(LayoutError) as exc:
+        parse_article(mutate(page26(SOLAR)), SOLAR)
+    assert exc.value.reason == reason and detail in exc.value.detail
+
+
+def test_artical_errors_name_version_and_selector():
+    url = f"{W}/nev/2021-11/ART-71011-8500-30537445.html"
+    with pytest.raises(LayoutError) as exc:
+        parse_article(_seed_html().replace("2021-11-28 10:38", "待定"), url)
+    assert exc.value.reason == "no-date" and "2026: div.time.fl" in exc.value.detail
+
+
+def test_solar_marker_needs_no_article_left_h1():
+    # an old-layout page with a p.title in a sidebar stays an old-layout page
+    old = next(c for c in CASES if c["name"] == "old-layout-laiyuan")
+    html = page(old["article_url"]).replace("</body>", '<p class="title">相关阅读</p></body>')
+    got = parse_article(html, old["article_url"])
+    assert got.layout == "corpus-article_left" and got.article.title == expected(old).title
+
+
+def test_2026_pages_are_gbk_and_declare_it():
+    files = [p for p in (FIX26 / "site").rglob("*.html")]
+    assert len(files) == 6
+    for f in files:
+        raw = f.read_bytes()
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+        assert "charset=gbk" in decode_gb(raw)[:400]
+
+
+@pytest.mark.parametrize("url, aid", [
+    ("https://semi.ofweek.com/2026-05/ART-202537-12003-30687472.html", "30687472"),
+    ("https://www.ofweek.com/ai/2026-06/ART-201700-8120-30690212.html", "30690212"),
+    ("https://nev.ofweek.com/2026-06/ART-77015-8330-30689151_2.html", "30689151"),
+    ("https://www.ofweek.com/ai/CATList-201700-8100-ai.html", None),
+    ("https://ee.ofweek.com/CATList-2800-8100-ee-2.html", None),
+])
+def test_article_id_today(url: str, aid: str | None):
+    assert article_id(url) == aid

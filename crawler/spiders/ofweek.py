@@ -9,6 +9,7 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import ofweek as parser
+from crawler.parsers.layouts import field_selectors
 from crawler.spiders.base import PortalSpider, max_pages_argument
 
 DEFAULT_MAX_PAGES = 5
@@ -19,13 +20,9 @@ class OfweekSpider(PortalSpider):
 
     name = "ofweek"
     site_key = "ofweek"
-    selectors = {                      # named by the layout alarm when a field goes missing
-        "list": "div.list-left div.con-details h3 > a",
-        "title": "div.article_left h1 / page <title> (list link text preferred)",
-        "date": "div.time.fl / #laiyuan line",
-        "body": "#articleC",
-        "image": "#articleC img[src]",
-    }
+    # The layout versions and, per field, their selectors (named by the layout alarm).
+    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
+    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
 
     def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
                  **kwargs: Any) -> None:
