@@ -62,9 +62,10 @@ SITES: dict[str, Site] = {
         key="36kr",
         categories=("新媒体", "36kr", "快讯"),
         author="36kr",
-        start_url="https://36kr.com/newsflashes",
-        # the list page only: its items are read from its JSON state, nothing else is fetched
-        domains=("36kr.com",),
+        # today's list page (RSSHub's current route; the corpus era's was https://36kr.com/…,
+        # still accepted): its items are read from its JSON state, nothing else is fetched
+        start_url="https://www.36kr.com/newsflashes",
+        domains=("36kr.com",),                          # and www.36kr.com
     ),
 }
 

@@ -17,7 +17,9 @@ from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, cr
                                rerun)
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "36kr"), None)
-pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/36kr fixture portal")
+PORTAL_2026 = next((p for p in fixturecrawl.portals() if p.site == "36kr-2026"), None)
+pytestmark = pytest.mark.skipif(PORTAL is None or PORTAL_2026 is None,
+                                reason="no seeds/36kr or seeds/36kr-2026 fixture portal")
 LIST_PATH = "/newsflashes"
 
 
@@ -42,6 +44,8 @@ def test_one_request_and_the_empty_item_a_counted_skip(crawled: tuple[Path, dict
     assert {k: v for k, v in stats.items() if k.startswith("newsarchive/skipped/")} == {
         "newsarchive/skipped/no-body": 1}
     assert "newsarchive/layout_alarm" not in stats                 # 9 of 10 bodies: at the threshold
+    assert {k: v for k, v in stats.items() if k.startswith("newsarchive/layout/36kr/")} == {
+        "newsarchive/layout/36kr/corpus-2022": 1}
 
 
 def test_the_extensionless_page_is_served_as_html() -> None:
@@ -106,9 +110,60 @@ def test_renamed_text_field_is_a_body_alarm(tmp_path: Path) -> None:
 # --- navigation ---------------------------------------------------------------------------------
 
 def test_real_site_and_mirror_urls() -> None:
-    real = Kr36Spider()
-    assert real.mirror is None and real.canonical_start == "https://36kr.com/newsflashes"
+    real = Kr36Spider()                                 # today's page, as RSSHub's current route
+    assert real.mirror is None and real.canonical_start == "https://www.36kr.com/newsflashes"
+    corpus = Kr36Spider(start_url="https://36kr.com/newsflashes")      # the corpus era's host
+    assert corpus.mirror is None and corpus.canonical_start == "https://36kr.com/newsflashes"
     mirror = Kr36Spider(start_url="http://127.0.0.1:8123/newsflashes", max_pages="3")
-    assert mirror.canonical_start == "https://36kr.com/newsflashes"
+    assert mirror.canonical_start == "https://www.36kr.com/newsflashes"
+    assert mirror.fetch_url("https://www.36kr.com/newsflashes") == "http://127.0.0.1:8123/newsflashes"
     assert mirror.fetch_url("https://36kr.com/newsflashes") == "http://127.0.0.1:8123/newsflashes"
     assert {"36kr.com", "127.0.0.1"} <= set(mirror.allowed_domains)
+
+
+def test_the_spider_declares_the_parser_layouts() -> None:
+    assert [x.name for x in Kr36Spider.layouts] == ["2026", "corpus-2022"]
+    assert Kr36Spider.selectors["list"].startswith("2026: ")
+    assert "corpus-2022: " in Kr36Spider.selectors["list"] and "window.initialState" in Kr36Spider.selectors["list"]
+    assert set(Kr36Spider.selectors) == {"list", "title", "date", "body"}     # no image: not alarmed
+
+
+# --- today's page: seeds/36kr-2026 ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def crawled_2026(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
+    return crawl_served(PORTAL_2026, tmp_path_factory.mktemp("archive2026"))
+
+
+def test_2026_every_case_is_archived_byte_for_byte(crawled_2026: tuple[Path, dict, list]) -> None:
+    out, stats, requests = crawled_2026
+    assert_every_case_archived(PORTAL_2026, out, stats)     # itemType 0 and the repeated id are not
+    assert sorted(requests) == ["/newsflashes", "/robots.txt"]
+    assert stats["newsarchive/first_list_links"] == len(PORTAL_2026.cases)
+    assert {k: v for k, v in stats.items() if k.startswith("newsarchive/layout/36kr/")} == {
+        "newsarchive/layout/36kr/2026": 1}
+    assert not [k for k in stats if k.startswith("newsarchive/skipped/")]
+    assert "newsarchive/layout_alarm" not in stats
+
+
+def test_2026_hexo_loads_what_the_crawl_wrote(crawled_2026: tuple[Path, dict, list]) -> None:
+    assert_hexo_loads(PORTAL_2026, crawled_2026[0])
+
+
+@pytest.mark.parametrize("variant", ["newsflashes-isspider", "newsflashes-waf-challenge"])
+def test_a_stub_or_challenge_is_blocked_not_a_layout_alarm(tmp_path: Path, variant: str) -> None:
+    root = tmp_path / "36kr-2026"
+    shutil.copytree(PORTAL_2026.root, root)
+    shutil.copyfile(root / "variants" / variant, root / "site" / "newsflashes")
+    res, stats = crawl(fixturecrawl.Portal("36kr-2026", root), tmp_path / "a")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert stats["newsarchive/list_pages"] == 1
+    assert {k: v for k, v in stats.items() if k.startswith("newsarchive/skipped/")} == {
+        "newsarchive/skipped/blocked": 1}
+    assert "newsarchive/layout_alarm" not in stats
+    assert not [k for k in stats if k.startswith("newsarchive/layout/36kr/")]
+    assert "layout alarm" not in res.stderr and "(blocked)" in res.stderr
+    assert not (tmp_path / "a" / "_posts").exists() or not list((tmp_path / "a" / "_posts").iterdir())
+    res, _ = archive(root, tmp_path / "b")
+    assert res.returncode not in (0, 4), res.stderr[-3000:]        # not a layout alarm, not a success
+    assert "layout alarm" not in res.stderr and "blocked" in res.stderr

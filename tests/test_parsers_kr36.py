@@ -1,4 +1,5 @@
-"""36kr 快讯 parser against the fixture page (seeds/36kr) and hand-written expected posts."""
+"""36kr 快讯 parser: the corpus-era fixture page (seeds/36kr), today's (seeds/36kr-2026), the real
+2026 pages (/work/shared/realpages/36kr, skipped when absent) and hand-written expected posts."""
 from __future__ import annotations
 
 import hashlib
@@ -9,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.parsers.kr36 import (FlashEntry, LayoutError, article_id, item_link, parse_list,
-                                  publish_time)
+from crawler.parsers.common import Blocked
+from crawler.parsers.kr36 import (ARTICLE_LAYOUTS, LIST_LAYOUTS, FlashEntry, LayoutError, article_id,
+                                  item_link, parse_list, publish_time)
+from crawler.parsers.layouts import CORPUS, CURRENT
 from crawler.postformat import read, render
+from tests.helpers import ROOT
 
 FIX = Path(__file__).resolve().parents[1] / "seeds" / "36kr"
 CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
@@ -91,15 +95,24 @@ def test_source_url_route_gives_the_link() -> None:
     assert all(e.url == f"https://36kr.com/newsflashes/{e.item_id}" for e in others)
 
 
-def test_newer_state_path() -> None:
+def test_the_corpus_page_reads_as_corpus_2022() -> None:
+    assert parse_list(PAGE, LIST).layout == "corpus-2022"
+
+
+def test_newer_state_path_reads_as_2026() -> None:
+    # the variant: the newer path, __GATEWAY_SIGN__ in a script of its own, no trailing `;`
+    page = parse_list(NEWER, LIST)
+    assert page.layout == "2026"
     found = entries(NEWER)
     assert [e.item_id for e in found] == ["1459337398812931", "1459331235176705"]   # repeat dropped
     first, second = found
     assert first.title == "工信部：三季度新建5G基站13.1万个"           # the first of the repeated id
     assert first.body.endswith("（人民邮电报）")
     assert first.published == datetime(2021, 9, 30, 11, 6, 40, tzinfo=timezone.utc)
-    assert first.url == "https://36kr.com/newsflashes/1459337398812931"
-    assert second.url == "https://www.stcn.com/xw/news/202110/t20211001_3697021.html"
+    assert first.url == "https://www.36kr.com/newsflashes/1459337398812931"
+    # today's route links the item's own page, whatever its sourceUrlRoute says
+    assert 'webview?url=https%3A%2F%2Fwww.stcn.com' in NEWER
+    assert second.url == "https://www.36kr.com/newsflashes/1459331235176705"
 
 
 # --- bad pages: LayoutError, never a guess ------------------------------------------------
@@ -158,3 +171,166 @@ def test_article_id() -> None:
     for url in ("https://36kr.com/p/1483920135741953", "https://36kr.com/newsflashes",
                 "https://36kr.com.evil.example/newsflashes/1", "ftp://36kr.com/newsflashes/1"):
         assert article_id(url) is None, url
+
+
+# --- layout versions ----------------------------------------------------------------------
+
+def test_layout_versions_newest_first() -> None:
+    assert [(x.name, x.era) for x in LIST_LAYOUTS] == [("2026", CURRENT), ("corpus-2022", CORPUS)]
+    assert ARTICLE_LAYOUTS == ()
+    current, corpus = LIST_LAYOUTS
+    assert "newsflashCatalogData.data.newsflashList.data.itemList" in current.marker
+    assert "__GATEWAY_SIGN__" in current.marker and "newsflashList.flow.itemList" in corpus.marker
+    for layout in LIST_LAYOUTS:
+        assert set(layout.fields) == {"list", "title", "date", "body"} and layout.source
+        assert "widgetContent" in layout.fields["body"]
+
+
+def test_a_page_holding_both_paths_is_read_as_the_newest() -> None:
+    both = PAGE.replace('"newsflashList":{"flow"', '"newsflashCatalogData":{"data":{"newsflashList":'
+                        '{"data":{"itemList":[{"itemId":7,"templateMaterial":{"widgetTitle":"新",'
+                        '"widgetContent":"新。","publishTime":1785461405123}}]}}}},"newsflashList":{"flow"')
+    page = parse_list(both, LIST)
+    assert page.layout == "2026" and [e.item_id for e in page.entries] == ["7"]
+
+
+def test_no_layout_names_the_versions_and_what_failed() -> None:
+    with pytest.raises(LayoutError) as err:
+        parse_list(PAGE.replace('"itemList"', '"items"'), LIST)
+    assert err.value.reason == "no-layout"
+    assert "no item list" in err.value.detail
+    assert "2026: " in err.value.detail and "corpus-2022: " in err.value.detail
+    assert "newsflashCatalogData.data.newsflashList.data.itemList" in err.value.detail
+    with pytest.raises(LayoutError) as err:
+        parse_list("<html><body></body></html>", LIST)
+    assert "no <script> with window.initialState" in err.value.detail
+
+
+# --- today's page: seeds/36kr-2026 -----------------------------------------------------------
+
+FIX26 = FIX.parent / "36kr-2026"
+CASES26 = json.loads((FIX26 / "cases.json").read_text(encoding="utf-8"))
+PAGE26 = (FIX26 / "site" / "newsflashes").read_bytes().decode("utf-8")
+LIST26 = "https://www.36kr.com/newsflashes"
+ITEM_TYPE_0 = "3917010338508800"
+
+
+@pytest.mark.parametrize("case", CASES26, ids=[c["name"] for c in CASES26])
+def test_2026_expected_posts_are_canonical(case: dict) -> None:
+    text = (FIX26 / case["expected"]).read_text(encoding="utf-8")
+    art = read(text)
+    assert art.categories == ["新媒体", "36kr", "快讯"] and art.author == "36kr"
+    assert render(art) == text
+    n = int(hashlib.sha1(case["article_id"].encode()).hexdigest(), 16) % 10000
+    assert art.headimg == art.thumbnail == f"https://picsum.photos/400/300?random={n}"
+
+
+def test_2026_page_shares_the_state_script_with_the_gateway_sign() -> None:
+    script = PAGE26[PAGE26.index("<script>"):]
+    assert script.startswith('<script>window.__GATEWAY_SIGN__ = "') and script.count("<script>") == 1
+    assert "};</script>" in script                                  # the JSON ends with `;`
+
+
+def test_2026_items_in_page_order_type_0_and_repeat_dropped() -> None:
+    page = parse_list(PAGE26, LIST26)
+    assert page.layout == "2026"
+    assert [e.item_id for e in page.entries] == [c["article_id"] for c in CASES26]
+    assert f'"itemId":{ITEM_TYPE_0},"itemType":0' in PAGE26
+    assert PAGE26.count('"itemId":3917026155020801,"itemType":10') == 2   # the repeat is on the page
+
+
+@pytest.mark.parametrize("case", CASES26, ids=[c["name"] for c in CASES26])
+def test_2026_each_item_gives_the_post_fields(case: dict) -> None:
+    entry = next(e for e in entries(PAGE26) if e.item_id == case["article_id"])
+    post = read((FIX26 / case["expected"]).read_text(encoding="utf-8"))
+    assert entry.title == post.title
+    assert entry.body.replace("{", "&#123;").replace("}", "&#125;") == post.body
+    assert entry.published == datetime.fromisoformat(case["published"])
+    assert entry.url == case["article_url"]
+
+
+def test_2026_item_type_0_is_kept_in_the_corpus_era() -> None:
+    # the corpus-era route had no itemType filter: an item of type 0 there is an item
+    page = PAGE.replace('"itemType":10', '"itemType":0', 1)
+    assert page != PAGE
+    assert len(parse_list(page, LIST).entries) == len(CASES) + 1
+
+
+@pytest.mark.parametrize("html, want", [
+    ('<script>window.initialState={"newsflashCatalogData":{"data":{"newsflashList":{"data":{"itemList":'
+     '[{"itemId":1,"templateMaterial":{"widgetTitle":"t"}}]}}}}}</script>', ["1"]),       # alone, no `;`
+    ('<script>var a = 1;\nwindow.initialState = {"newsflashCatalogData":{"data":{"newsflashList":{"data":'
+     '{"itemList":[{"itemId":2}]}}}}} ;\nwindow.b = 2;</script>', ["2"]),               # among statements
+    ('<script type="text/javascript">window.__GATEWAY_SIGN__="x";window.initialState={"newsflashCatalogData":'
+     '{"data":{"newsflashList":{"data":{"itemList":[{"itemId":3}]}}}}}\n</script>', ["3"]),
+])
+def test_2026_state_forms(html: str, want: list[str]) -> None:
+    assert [e.item_id for e in parse_list(html, LIST26).entries] == want
+
+
+@pytest.mark.parametrize("html", [
+    '<script>window.initialState={"newsflashCatalogData":{}}garbage</script>',
+    '<script>window.initialState={"newsflashCatalogData":</script>',
+    '<div>window.initialState={"newsflashCatalogData":{"data":{"newsflashList":{"data":{"itemList":[]}}}}}</div>',
+    '<script>window.initialState={}</script>',                          # an empty state: not a stub
+], ids=["trailing-garbage", "cut", "not-in-a-script", "empty-state"])
+def test_2026_unreadable_forms(html: str) -> None:
+    with pytest.raises(LayoutError) as err:
+        parse_list(html, LIST26)
+    assert err.value.reason == "no-layout"
+
+
+# --- blocked: 36kr's spider stub and WAF challenge ----------------------------------------------
+
+@pytest.mark.parametrize("name", ["newsflashes-isspider", "newsflashes-waf-challenge"])
+def test_stub_and_challenge_are_blocked(name: str) -> None:
+    with pytest.raises(Blocked) as err:
+        parse_list((FIX26 / "variants" / name).read_text(encoding="utf-8"), LIST26)
+    assert err.value.reason == "blocked"
+    assert ("isSpider" if "isspider" in name else "_wafchallengeid") in err.value.detail
+
+
+def test_a_spider_flag_beside_the_items_is_not_blocked() -> None:
+    page = PAGE26.replace('window.initialState={', 'window.initialState={"isSpider":false,', 1)
+    assert len(parse_list(page, LIST26).entries) == len(CASES26)
+
+
+# --- the real 2026 pages (minimized third-party fixtures), values read by hand ----------------
+
+REAL = ROOT.parent / "shared" / "realpages" / "36kr"
+
+
+def real(name: str) -> str:
+    path = REAL / name
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return path.read_text(encoding="utf-8")
+
+
+def test_real_state_sharing_a_script_with_the_gateway_sign() -> None:
+    page = parse_list(real("wushier2_36kr-backfill-first.html"), LIST26)
+    assert page.layout == "2026"
+    assert [(e.item_id, e.title, e.body, e.published, e.url) for e in page.entries] == [
+        ("1001", "示例快讯一", "示例摘要一", datetime(2026, 7, 31, 9, 0, tzinfo=timezone.utc),
+         "https://www.36kr.com/newsflashes/1001"),
+        ("1002", "示例快讯二", "示例摘要二", datetime(2026, 7, 31, 8, 0, tzinfo=timezone.utc),
+         "https://www.36kr.com/newsflashes/1002")]
+
+
+def test_real_newer_path_with_trailing_semicolon() -> None:
+    page = parse_list(real("wushier2_36kr-macro.html"), LIST26)
+    assert page.layout == "2026"
+    first, second = page.entries
+    assert isinstance(first, FlashEntry) and isinstance(second, FlashEntry)
+    assert (first.item_id, first.title) == ("3916669860048259", "上交所终止韬盛科技科创板IPO审核")
+    assert first.body == "36氪获悉，上交所公告终止审核。"
+    assert first.published == datetime(2026, 7, 29, 12, 2, 36, tzinfo=timezone.utc)   # 20:02:36 Beijing
+    assert first.url == "https://www.36kr.com/newsflashes/3916669860048259"
+    assert (second.item_id, second.title, second.body) == ("3916654987456130", "宏观政策最新动态", "政策信息摘要。")
+    assert second.published == datetime(2026, 7, 29, 11, 37, 46, tzinfo=timezone.utc)
+
+
+def test_real_spider_stub_is_blocked() -> None:
+    with pytest.raises(Blocked) as err:
+        parse_list(real("wushier2_isSpider_stub.html"), LIST26)
+    assert 'isSpider' in err.value.detail
