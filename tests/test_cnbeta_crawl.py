@@ -47,6 +47,9 @@ def test_robots_the_rss_then_each_new_article_once(crawled: tuple[Path, dict, li
     assert ADAM_PATH not in requests
     assert stats["newsarchive/list_pages"] == 1 and stats["newsarchive/first_list_links"] == len(PORTAL.cases)
     assert stats["newsarchive/layout/articles"] == len(PORTAL.cases)
+    # the RSS and every article page read as the corpus era's version (hosts on cnbeta.com)
+    assert stats["newsarchive/layout/cnbeta/corpus-2022"] == 1 + len(PORTAL.cases)
+    assert "newsarchive/layout/cnbeta/2026" not in stats
     assert stats["newsarchive/layout/with/image"] == len(PORTAL.cases) - 1     # one has no image
     assert not [k for k in stats if k.startswith("newsarchive/skipped/")]
     assert "newsarchive/layout_alarm" not in stats
