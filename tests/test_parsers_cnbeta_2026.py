@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.parsers import cnbeta
 from crawler.parsers.cnbeta import (ARTICLE_LAYOUTS, LIST_LAYOUTS, LayoutError, assemble_body,
                                     assemble_body_2026, parse_article, parse_list)
 from crawler.parsers.layouts import CORPUS, CURRENT
@@ -129,6 +130,11 @@ def test_a_malformed_link_is_a_layout_error_not_a_traceback(text: str):
     with pytest.raises(LayoutError) as exc:
         parse_list(text, FEED)
     assert exc.value.reason == "bad-link"
+
+
+@pytest.mark.parametrize("url", ["http://[::1/articles/tech/1.htm", "https://[www.cnbeta.com.tw/articles/tech/1.htm"])
+def test_article_id_of_a_malformed_url_is_none(url: str):
+    assert cnbeta.article_id(url) is None
 
 
 def test_one_article_whichever_host():

@@ -84,8 +84,12 @@ def article_id(url: str) -> str | None:
     article at `https://www.cnbeta.com/articles/tech/1262418.htm` (one id space: the site
     moved, the ids did not) and for the old `…/articles/1262418.htm` (leading zeros
     dropped); None for anything else. Any cnbeta.com.tw or cnbeta.com host counts."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or cnbeta_host(parts.hostname) is None:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:                           # a malformed URL (bad IPv6 literal …)
+        return None
+    if parts.scheme not in ("http", "https") or cnbeta_host(host) is None:
         return None
     m = _ARTICLE.match(parts.path)
     if m is None or not m.group(1).strip("0"):
