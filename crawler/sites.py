@@ -42,12 +42,14 @@ SITES: dict[str, Site] = {
         key="cnbeta",
         categories=("新媒体", "cnBeta", "最新"),
         author="cnBeta",
-        start_url="https://rss.cnbeta.com/",
-        # rss. (the list) and www. (articles) on cnbeta.com; the images on static.cnbetacdn.com.
-        # domains are both the hosts a mirror serves and the hosts requests may go to: without
-        # cnbetacdn.com a mirror crawl in local images mode would fetch the real CDN instead of
-        # the mirror (the fixture's site/article/… files).
-        domains=("cnbeta.com", "cnbetacdn.com"),
+        # today's RSS (www.cnbeta.com.tw/backend.php = rss.cnbeta.com.tw, whose TLS chain public
+        # readers report incomplete); the corpus era's was https://rss.cnbeta.com/
+        start_url="https://www.cnbeta.com.tw/backend.php",
+        # www. (RSS, articles) on cnbeta.com.tw today, rss. and www. on cnbeta.com in the corpus
+        # era; the images on static.cnbetacdn.com. domains are both the hosts a mirror serves
+        # and the hosts requests may go to: without cnbetacdn.com a mirror crawl in local images
+        # mode would fetch the real CDN instead of the mirror (the fixture's site/article/… files).
+        domains=("cnbeta.com.tw", "cnbeta.com", "cnbetacdn.com"),
     ),
     "oschina": Site(
         key="oschina",

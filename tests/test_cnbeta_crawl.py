@@ -47,6 +47,9 @@ def test_robots_the_rss_then_each_new_article_once(crawled: tuple[Path, dict, li
     assert ADAM_PATH not in requests
     assert stats["newsarchive/list_pages"] == 1 and stats["newsarchive/first_list_links"] == len(PORTAL.cases)
     assert stats["newsarchive/layout/articles"] == len(PORTAL.cases)
+    # the RSS and every article page read as the corpus era's version (hosts on cnbeta.com)
+    assert stats["newsarchive/layout/cnbeta/corpus-2022"] == 1 + len(PORTAL.cases)
+    assert "newsarchive/layout/cnbeta/2026" not in stats
     assert stats["newsarchive/layout/with/image"] == len(PORTAL.cases) - 1     # one has no image
     assert not [k for k in stats if k.startswith("newsarchive/skipped/")]
     assert "newsarchive/layout_alarm" not in stats
@@ -112,18 +115,25 @@ def test_an_rss_that_is_not_a_feed_is_a_layout_alarm(tmp_path: Path) -> None:
 # --- navigation ------------------------------------------------------------------------------
 
 def test_real_site_and_mirror_urls() -> None:
-    real = CnbetaSpider()
-    assert real.mirror is None and real.canonical_start == "https://rss.cnbeta.com/"
+    real = CnbetaSpider()                                      # today's RSS by default
+    assert real.mirror is None and real.canonical_start == "https://www.cnbeta.com.tw/backend.php"
     assert real.on_portal("https://static.cnbetacdn.com/article/2022/0418/a.webp")
+    assert real.on_portal("https://www.cnbeta.com.tw/articles/tech/1577922.htm")
+    assert real.on_portal("https://rss.cnbeta.com/")                          # the corpus era's
     assert not real.on_portal("https://cnbetacdn.com.evil.example/a.webp")
+    assert not real.on_portal("https://cnbeta.com.tw.evil.example/a.htm")
+    old = CnbetaSpider(start_url="https://rss.cnbeta.com/")
+    assert old.mirror is None and old.canonical_start == "https://rss.cnbeta.com/"
     mirror = CnbetaSpider(start_url="http://127.0.0.1:8123/", max_pages="3")
-    assert mirror.canonical_start == "https://rss.cnbeta.com/"
+    assert mirror.canonical_start == "https://www.cnbeta.com.tw/"
+    assert mirror.fetch_url("https://www.cnbeta.com.tw/articles/tech/1577922.htm") == (
+        "http://127.0.0.1:8123/articles/tech/1577922.htm")
     assert mirror.fetch_url("https://www.cnbeta.com/articles/tech/1262418.htm") == (
         "http://127.0.0.1:8123/articles/tech/1262418.htm")
     assert mirror.fetch_url("https://static.cnbetacdn.com/article/2022/0418/a.webp") == (
         "http://127.0.0.1:8123/article/2022/0418/a.webp")           # images too (local mode)
     assert mirror.fetch_url("https://example.com/x") == "https://example.com/x"
-    assert {"cnbeta.com", "cnbetacdn.com", "127.0.0.1"} <= set(mirror.allowed_domains)
+    assert {"cnbeta.com.tw", "cnbeta.com", "cnbetacdn.com", "127.0.0.1"} <= set(mirror.allowed_domains)
     with pytest.raises(ValueError):
         CnbetaSpider(start_url="ftp://rss.cnbeta.com/")
 

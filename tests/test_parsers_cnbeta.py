@@ -342,7 +342,15 @@ def test_page_datetime(text: str, want: datetime | None):
     ("https://www.cnbeta.com/", None),
     ("https://rss.cnbeta.com/", None),
     ("https://static.cnbetacdn.com/articles/tech/1262418.htm", None),
-    ("https://www.cnbeta.com.tw/articles/tech/1577922.htm", None),
+    # today's host: the same id space (one article, whichever host)
+    ("https://www.cnbeta.com.tw/articles/tech/1577922.htm", "1577922"),
+    ("https://www.cnbeta.com.tw/articles/tech/1262418.htm", "1262418"),
+    ("http://rss.cnbeta.com.tw/articles/science/01573790.htm?from=rss", "1573790"),
+    ("https://WWW.CNBETA.COM.TW./articles/1262350.htm", "1262350"),
+    ("https://www.cnbeta.com.tw/topics/618.htm", None),
+    ("https://www.cnbeta.com.tw/backend.php", None),
+    ("https://cnbeta.com.tw.evil.example/articles/tech/1.htm", None),
+    ("https://evilcnbeta.com.tw/articles/tech/1.htm", None),
     ("https://cnbeta.com.evil.example/articles/tech/1.htm", None),
     ("ftp://www.cnbeta.com/articles/tech/1262418.htm", None),
 ])

@@ -1,4 +1,4 @@
-"""cnBeta: the site's RSS → article pages (RSSHub's corpus-era `/cnbeta` route)."""
+"""cnBeta: the site's RSS → article pages (layout versions: parsers/cnbeta.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,33 +8,31 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import cnbeta as parser
+from crawler.parsers.layouts import field_selectors
 from crawler.spiders.base import SingleListSpider
 
 
 class CnbetaSpider(SingleListSpider):
     """`scrapy crawl cnbeta [-a start_url=URL] [-a refresh=1]`.
 
-    Reads the RSS (`https://rss.cnbeta.com/`, one request), then each new article's page:
-    the post takes title, date (with seconds) and author from the RSS item and the body
-    from the page. `max_pages` is accepted (so `scrapy archive -a max_pages=N` can pass it
-    to every site) and ignored: the RSS is one page.
+    Reads the RSS (`https://www.cnbeta.com.tw/backend.php`, one request; the corpus era's was
+    `https://rss.cnbeta.com/`), then each new article's page: the post takes title, date
+    (with seconds) and author from the RSS item and the body from the page, by the page's
+    layout version (`2026` or `corpus-2022`). `max_pages` is accepted (so `scrapy archive -a
+    max_pages=N` can pass it to every site) and ignored: the RSS is one page.
     """
 
     name = "cnbeta"
     site_key = "cnbeta"
-    selectors = {                      # named by the layout alarm when a field goes missing
-        "list": "rss/channel/item with a /articles/…htm link (author ≠ adam)",
-        "title": "RSS item/title (else .cnbeta-article .title h1)",
-        "date": "RSS item/pubDate (else .meta > span:first-child)",
-        "body": ".article-summary p + <br> + .article-content (minus .article-global, .article-topic)",
-        "image": ".article-content img[src]",
-    }
+    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
+    # named by the layout alarm when a field goes missing (per version)
+    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         page = self.read_list(response, parser.parse_list)
         if page is None:
             return
-        for entry in page.entries:        # articles on cnbeta.com only, each id once, no adam
+        for entry in page.entries:        # cnBeta articles only, each id once, no adam
             if self.is_new(parser.article_id(entry.url)):
                 yield self.request(entry.url, self.parse_article, entry=entry)
 
