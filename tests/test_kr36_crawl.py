@@ -156,7 +156,7 @@ def test_a_stub_or_challenge_is_blocked_not_a_layout_alarm(tmp_path: Path, varia
     shutil.copytree(PORTAL_2026.root, root)
     shutil.copyfile(root / "variants" / variant, root / "site" / "newsflashes")
     res, stats = crawl(fixturecrawl.Portal("36kr-2026", root), tmp_path / "a")
-    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.returncode == 5, res.stderr[-3000:]                  # blocked, said so
     assert stats["newsarchive/list_pages"] == 1
     assert {k: v for k, v in stats.items() if k.startswith("newsarchive/skipped/")} == {
         "newsarchive/skipped/blocked": 1}
@@ -165,5 +165,5 @@ def test_a_stub_or_challenge_is_blocked_not_a_layout_alarm(tmp_path: Path, varia
     assert "layout alarm" not in res.stderr and "(blocked)" in res.stderr
     assert not (tmp_path / "a" / "_posts").exists() or not list((tmp_path / "a" / "_posts").iterdir())
     res, _ = archive(root, tmp_path / "b")
-    assert res.returncode not in (0, 4), res.stderr[-3000:]        # not a layout alarm, not a success
+    assert res.returncode == 5, res.stderr[-3000:]                  # blocked, not a layout alarm
     assert "layout alarm" not in res.stderr and "blocked" in res.stderr

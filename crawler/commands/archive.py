@@ -42,6 +42,10 @@ def outcome(name: str, stats: dict[str, Any]) -> tuple[int, list[str], str]:
     return (FAILED if problems else OK), problems, line
 
 
+# Skips that are no article's failure: a list's links to other sites (gitee.com …).
+NOT_FAILURES = ("not-an-article",)
+
+
 def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     """One summary line for a site, and the problems worth reporting."""
     written = stats.get("newsarchive/posts/written", 0)
@@ -52,7 +56,8 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     requests = stats.get("downloader/request_count", 0)
     line = (f"{name}: {written} new, {unchanged} unchanged, {known} already archived, "
             f"{sum(skipped.values())} skipped, {requests} requests")
-    problems = [f"{name}: skipped {n} ({reason})" for reason, n in sorted(skipped.items())]
+    problems = [f"{name}: skipped {n} ({reason})" for reason, n in sorted(skipped.items())
+                if reason not in NOT_FAILURES]
     errors = stats.get("log_count/ERROR", 0)
     if errors and not problems:
         problems.append(f"{name}: {errors} error(s) logged")
