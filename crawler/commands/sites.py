@@ -1,8 +1,8 @@
 """`scrapy sites [--json]`: every portal and every configured feed, one line each.
 
 A portal's line gives its hosts, start URL, front-matter labels (categories / author) and
-its layout versions, newest first, each marked current (served today) or corpus (as the
-corpus-era routes read it). A feed's (ARCHIVE_FEEDS) gives its URL and labels.
+its layout versions of list and of article pages, newest first, each marked current (served
+today) or corpus (as the corpus-era routes read it). A feed's (ARCHIVE_FEEDS) gives its URL and labels.
 """
 from __future__ import annotations
 
@@ -16,22 +16,21 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import SpiderLoader
 
 from crawler.commands.archive import USAGE, load_feeds
+from crawler.parsers.layouts import Layout
 from crawler.sites import SITES
+
+
+def versions(layouts: tuple[Layout, ...]) -> list[dict[str, Any]]:
+    return [{"name": x.name, "era": x.era, "marker": x.marker, "fields": dict(x.fields),
+             "source": x.source} for x in layouts]
 
 
 def portal_record(name: str, spider: Any) -> dict[str, Any]:
     site = SITES[spider.site_key]
-    versions: dict[str, dict[str, Any]] = {}
-    for layout in spider.layouts:             # list and article versions of one name merge
-        entry = versions.setdefault(layout.name, {"name": layout.name, "era": layout.era,
-                                                  "markers": [], "fields": {}, "sources": []})
-        entry["markers"].append(layout.marker)
-        entry["fields"].update(layout.fields)
-        if layout.source and layout.source not in entry["sources"]:
-            entry["sources"].append(layout.source)
     return {"name": name, "kind": "portal", "hosts": list(site.domains), "start_url": site.start_url,
             "categories": list(site.categories), "author": site.author,
-            "layouts": list(versions.values())}
+            "layouts": {"list": versions(spider.list_layouts),
+                        "article": versions(spider.article_layouts)}}
 
 
 def feed_record(feed: dict[str, str]) -> dict[str, Any]:
@@ -41,7 +40,7 @@ def feed_record(feed: dict[str, str]) -> dict[str, Any]:
         if cats else list(known.categories if known else [])
     return {"name": feed["site"], "kind": "feed", "hosts": [], "start_url": feed["url"],
             "categories": categories, "author": feed.get("author") or (known.author if known else ""),
-            "layouts": []}
+            "layouts": {}}
 
 
 def line(record: dict[str, Any]) -> str:
@@ -51,8 +50,9 @@ def line(record: dict[str, Any]) -> str:
     parts += [f"start {record['start_url']}",
               "labels " + (" / ".join(record["categories"]) or "(the feed's title)"),
               f"author {record['author'] or '(the feed title)'}"]
-    if record["layouts"]:
-        parts.append("layouts " + ", ".join(f"{v['name']} ({v['era']})" for v in record["layouts"]))
+    for kind, layouts in record["layouts"].items():
+        if layouts:
+            parts.append(f"{kind} " + ", ".join(f"{v['name']} ({v['era']})" for v in layouts))
     return "  ".join(parts)
 
 

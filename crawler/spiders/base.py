@@ -22,7 +22,7 @@ from crawler.items import Article
 from crawler.parsers.charset import decode_gb
 from crawler.parsers.blocked import HINT, blocked_page, blocked_status
 from crawler.parsers.common import LayoutError, ListPage
-from crawler.parsers.layouts import Layout
+from crawler.parsers.layouts import Layout, field_selectors
 from crawler.sites import Site, get_site, on_domains
 
 
@@ -262,8 +262,18 @@ class PortalSpider(scrapy.Spider):
 
     # --- bookkeeping -----------------------------------------------------------
     selectors: dict[str, str] = {}
-    # The portal's layout versions, newest first (for `scrapy sites`; see parsers/layouts.py).
+    # The portal's layout versions, newest first (parsers/layouts.py): its parser's
+    # LIST_LAYOUTS and ARTICLE_LAYOUTS. `layouts` (both) and `selectors` (per field, each
+    # version's selector: what the layout alarm names) are derived from them.
+    list_layouts: tuple[Layout, ...] = ()
+    article_layouts: tuple[Layout, ...] = ()
     layouts: tuple[Layout, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "list_layouts" in vars(cls) or "article_layouts" in vars(cls):
+            cls.layouts = cls.list_layouts + cls.article_layouts
+            cls.selectors = field_selectors(cls.list_layouts, cls.article_layouts)
     # A list paged by number (p=1, 2 …) whose end is an empty page: an empty page after the
     # first ends the walk and is not an `empty-list` skip.
     empty_page_ends_list: bool = False

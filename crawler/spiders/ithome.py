@@ -8,7 +8,6 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import ithome as parser
-from crawler.parsers.layouts import field_selectors
 from crawler.spiders.base import SingleListSpider
 
 
@@ -23,9 +22,7 @@ class IthomeSpider(SingleListSpider):
 
     name = "ithome"
     site_key = "ithome"
-    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
-    # named by the layout alarm when a field goes missing (the list link text wins as title)
-    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
+    list_layouts, article_layouts = parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS  # (layouts.py)
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         page = self.read_list(response, parser.parse_list)

@@ -8,7 +8,6 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import kr36 as parser
-from crawler.parsers.layouts import field_selectors
 from crawler.spiders.base import SingleListSpider
 
 
@@ -25,9 +24,7 @@ class Kr36Spider(SingleListSpider):
 
     name = "36kr"
     site_key = "36kr"
-    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
-    # named by the layout alarm; the items have no image
-    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
+    list_layouts, article_layouts = parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS  # (layouts.py)
 
     def parse_list(self, response: Response) -> Iterator[Article]:
         page = self.read_list(response, parser.parse_list)

@@ -9,7 +9,6 @@ from scrapy.http import Response
 
 from crawler.items import Article
 from crawler.parsers import ofweek as parser
-from crawler.parsers.layouts import field_selectors
 from crawler.spiders.base import PortalSpider, max_pages_argument
 
 DEFAULT_MAX_PAGES = 5
@@ -20,9 +19,7 @@ class OfweekSpider(PortalSpider):
 
     name = "ofweek"
     site_key = "ofweek"
-    # The layout versions and, per field, their selectors (named by the layout alarm).
-    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
-    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
+    list_layouts, article_layouts = parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS  # (layouts.py)
 
     def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
                  **kwargs: Any) -> None:

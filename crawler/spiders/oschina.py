@@ -11,7 +11,6 @@ from scrapy.http import Response
 from crawler.downloadsafety import failure_reason
 from crawler.items import Article
 from crawler.parsers import oschina as parser
-from crawler.parsers.layouts import field_selectors
 from crawler.sites import BEIJING
 from crawler.spiders.base import PortalSpider, max_pages_argument
 
@@ -43,8 +42,7 @@ class OschinaSpider(PortalSpider):
     name = "oschina"
     site_key = "oschina"
     empty_page_ends_list = True
-    layouts = parser.LIST_LAYOUTS + parser.ARTICLE_LAYOUTS
-    selectors = field_selectors(parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS)
+    list_layouts, article_layouts = parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS  # (layouts.py)
 
     def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
                  now: str | None = None, **kwargs: Any) -> None:
