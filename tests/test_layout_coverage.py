@@ -1,0 +1,34 @@
+"""Every layout version a portal declares is read from a fixture page by a real crawl (as
+Fundus keeps a saved page per parser version): crawl every fixture portal of the spider and
+collect `newsarchive/layout/<site>/<version>`; a declared version no fixture page matches is a
+version nobody has seen work."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+
+from crawler import fixturecrawl
+from tests.portalcrawl import crawl
+
+LOADER = SpiderLoader.from_settings(get_project_settings())
+PORTALS = fixturecrawl.portals()
+SPIDERS = sorted({p.spider for p in PORTALS})
+
+
+@pytest.mark.parametrize("spider", SPIDERS)
+def test_every_declared_version_is_read_from_a_fixture_page(tmp_path: Path, spider: str) -> None:
+    cls = LOADER.load(spider)
+    seen: dict[str, int] = {}
+    for n, portal in enumerate(p for p in PORTALS if p.spider == spider):
+        res, stats = crawl(portal, tmp_path / str(n), args=("-a", "max_pages=100"))
+        assert res.returncode == 0, res.stderr[-2000:]
+        prefix = f"newsarchive/layout/{cls.site_key}/"
+        for key, count in stats.items():
+            if key.startswith(prefix):
+                seen[key.removeprefix(prefix)] = seen.get(key.removeprefix(prefix), 0) + count
+    declared = {x.name for x in cls.layouts}
+    assert declared and set(seen) <= declared, (seen, declared)
+    assert declared - set(seen) == set(), f"{spider}: no fixture page reads as {declared - set(seen)}"
