@@ -32,7 +32,7 @@ def article_line(article: Article) -> str:
     found = [name if value else f"NO {name}" for name, value in fields.items()]
     images = len(article.image_urls)
     found.append(f"{images} image{'s' * (images != 1)}" if images else "no image")
-    return f"layout {article.layout or '?'}: {', '.join(found)}"
+    return f"layout {article.layout}: {', '.join(found)}" if article.layout else ", ".join(found)
 
 
 def report(name: str, crawler: Crawler, items: list[Article]) -> tuple[int, list[str]]:
@@ -41,7 +41,8 @@ def report(name: str, crawler: Crawler, items: list[Article]) -> tuple[int, list
     stats = crawler.stats.get_stats() if crawler.stats else {}
     lines = []
     for url, layout, links in getattr(spider, "probed_lists", []):
-        lines.append(f"  list {url}: {links} link{'s' * (links != 1)} (layout {layout or '?'})")
+        lines.append(f"  list {url}: {links} link{'s' * (links != 1)}"
+                     + (f" (layout {layout})" if layout else ""))
     for article in items:
         lines.append(f"  {article.url}: {article_line(article)}")
     for url, reason, detail in getattr(spider, "skipped", []):
