@@ -14,3 +14,5 @@ if [ "${1:-}" = "--dev" ]; then
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
 fi
+# The project itself, editable: the `newsarchive` command in .venv/bin (any working directory).
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
