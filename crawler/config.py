@@ -112,12 +112,14 @@ class _Reader:
     def table(self, value: Any, where: str, keys: set[str], required: set[str] = frozenset()) -> dict:
         if not isinstance(value, dict):
             raise self.fail(where, "expected a table")
+        # `portal 'x': key`, `portal 'x': list.key`, `feeds[1].key`, `key`
+        name = (lambda key: f"{where}: {key}" if where.endswith("'") else
+                f"{where}.{key}" if where else key)
         for key in value:
             if key not in keys:
-                raise self.fail(f"{where}.{key}" if where else key,
-                                f"unknown key (known: {', '.join(sorted(keys))})")
+                raise self.fail(name(key), f"unknown key (known: {', '.join(sorted(keys))})")
         for key in sorted(required - set(value)):
-            raise self.fail(f"{where}.{key}" if where else key, "missing (required)")
+            raise self.fail(name(key), "missing (required)")
         return value
 
     def string(self, value: Any, where: str) -> str:
@@ -266,9 +268,9 @@ class _Reader:
             try:
                 id_regex = re.compile(pattern)
             except re.error as exc:
-                raise self.fail(f"{key}.id", f"regex {pattern!r} does not compile: {exc}") from None
+                raise self.fail(f"{key}.id", f"regex '{pattern}' does not compile: {exc}") from None
             if id_regex.groups != 1:
-                raise self.fail(f"{key}.id", f"regex {pattern!r} must have exactly one group "
+                raise self.fail(f"{key}.id", f"regex '{pattern}' must have exactly one group "
                                 f"(it has {id_regex.groups})")
         date_format = None
         if "date_format" in art:
