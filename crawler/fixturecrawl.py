@@ -70,6 +70,11 @@ class Portal:
         return PROJECT / name if name else None
 
     @property
+    def config_args(self) -> tuple[str, ...]:
+        """`-s CONFIG=…` for a config portal's fixture (none for a built-in portal's)."""
+        return ("-s", f"CONFIG={self.config}") if self.config else ()
+
+    @property
     def spider_args(self) -> tuple[str, ...]:
         """`-a NAME=value` pairs from crawl.json's `spider_args` (none without it)."""
         args = self.crawl_config.get("spider_args", {})
@@ -93,7 +98,7 @@ def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[
                "-a", f"start_url={srv.url(portal.start_path)}", *portal.spider_args, *spider_args,
                "-s", f"ARCHIVE_DIR={archive_dir}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"LOG_LEVEL={log_level}",
-               *(("-s", f"CONFIG={portal.config}") if portal.config else ()),
+               *portal.config_args,
                *[x for s in settings for x in ("-s", s)]]
         return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=600)
 
