@@ -109,7 +109,8 @@ class _Reader:
     def fail(self, where: str, message: str) -> ConfigError:
         return ConfigError(f"{self.path}: {where}: {message}")
 
-    def table(self, value: Any, where: str, keys: set[str], required: set[str] = frozenset()) -> dict:
+    def table(self, value: Any, where: str, keys: set[str],
+              required: frozenset[str] | set[str] = frozenset()) -> dict:
         if not isinstance(value, dict):
             raise self.fail(where, "expected a table")
         # `portal 'x': key`, `portal 'x': list.key`, `feeds[1].key`, `key`
@@ -240,7 +241,7 @@ class _Reader:
             raise self.fail(f"{label}: start_url", f"must be an http(s) URL, not {start!r}")
         host = parts.hostname
         hosts = (self.strings(t["hosts"], f"{label}: hosts") if "hosts" in t
-                 else (host[4:] if host.startswith("www.") else host,))
+                 else (host.removeprefix("www."),))
         charset = None
         if "charset" in t:
             charset = self.string(t["charset"], f"{label}: charset")

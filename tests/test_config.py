@@ -2,7 +2,7 @@
 feeds, and the config portal parser's exact slices."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -120,7 +120,7 @@ def test_body_is_an_exact_slice_with_elements_cut_out(tmp_path: Path) -> None:
     assert a.body == ('\n<p>A&reg;<br>B<img src=/i.png alt=\'q\' referrerpolicy="no-referrer"></p>'
                       '<p>kept\n<!-- <div> -->')
     assert a.title == "T & U" and a.article_id == "7" and a.image_urls == ["https://www.news.example/i.png"]
-    assert a.published == datetime(2022, 6, 22, 12, 16, tzinfo=timezone.utc)
+    assert a.published == datetime(2022, 6, 22, 12, 16, tzinfo=UTC)
     assert a.categories == ["a", "b", "c"] and a.author == "News"
 
 
@@ -146,7 +146,7 @@ def test_missing_body_or_date_names_the_selector_and_key(tmp_path: Path) -> None
 def test_dates(text: str, fmt: str | None, want: str) -> None:
     from zoneinfo import ZoneInfo
     got = configportal.parse_date(text, ZoneInfo("Asia/Shanghai"), fmt)
-    assert got is not None and got.astimezone(timezone.utc).isoformat() == want
+    assert got is not None and got.astimezone(UTC).isoformat() == want
 
 
 def test_list_links_ids_and_next(tmp_path: Path) -> None:

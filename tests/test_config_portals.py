@@ -16,8 +16,8 @@ import os
 import re
 import subprocess
 import sys
-from email.utils import parsedate_to_datetime
 from datetime import timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ BEIJING = timezone(timedelta(hours=8))
 def scrapy(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """`scrapy ARGS` in `cwd` (the project's settings also from elsewhere)."""
     project = {"SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], check=False, cwd=cwd, capture_output=True,
                           text=True, timeout=300, env={**os.environ, **project, **(env or {})})
 
 
@@ -45,8 +45,8 @@ FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "IMA
 def corpus_post(name: str) -> dict[str, str]:
     """Title, Beijing time and page body of a corpus post (its bytes, read here by hand)."""
     text = (CORPUS / name).read_text(encoding="utf-8")
-    title = re.search(r"^title: '(.*)'$", text, re.M).group(1)
-    when = parsedate_to_datetime(re.search(r"^date: (.*)$", text, re.M).group(1)).astimezone(BEIJING)
+    title = re.search(r"^title: '(.*)'$", text, re.MULTILINE).group(1)
+    when = parsedate_to_datetime(re.search(r"^date: (.*)$", text, re.MULTILINE).group(1)).astimezone(BEIJING)
     head = "<div>   \n"
     body = text[text.index(head) + len(head):text.rindex("  \n</div>\n            ")]
     return {"title": title, "when": when, "text": text,

@@ -115,7 +115,7 @@ def parse_date(text: str, tz: tzinfo, date_format: str | None = None) -> datetim
     m = _ISO.search(text)
     if m:
         try:
-            got = datetime.fromisoformat(m.group().replace("Z", "+00:00"))
+            got = datetime.fromisoformat(m.group())
             return got if got.tzinfo else got.replace(tzinfo=tz)
         except ValueError:
             pass

@@ -57,9 +57,9 @@ class MarkedPage:
         spans: list[tuple[int, int]] = []
         for query in remove:
             for found in node.css(query):
-                s = self.span(found)
-                if s is not None and lo <= s.start and s.start != outer.start:
-                    spans.append((s.start, s.end))
+                inner = self.span(found)
+                if inner is not None and lo <= inner.start and inner.start != outer.start:
+                    spans.append((inner.start, inner.end))
         outermost: list[tuple[int, int]] = []
         for s, e in sorted(spans):
             if outermost and s < outermost[-1][1]:
