@@ -8,7 +8,9 @@ A fixture portal is `seeds/<site>/site/` (a mirror tree: paths as on the real ho
 {"now": "…"}}`: the spider when the folder is not named after it (one fixture portal per layout
 era: `seeds/ithome/` corpus era, `seeds/ithome-2026/` today's markup), the first list page when
 the cases cannot tell it (a query string) and `-a` arguments every crawl of the portal takes (a
-fixed reference time for relative dates), before the caller's own.
+fixed reference time for relative dates), before the caller's own. A portal declared in a config
+file names it: `"config": "newsarchive.example.toml"` (relative to the project), passed as
+`-s CONFIG=…` (the folder's name is then the config portal's name, or crawl.json's `spider`).
 """
 from __future__ import annotations
 
@@ -61,6 +63,18 @@ class Portal:
             (urlsplit(c["list_url"]).path for c in self.cases), key=len)
 
     @property
+    def config(self) -> Path | None:
+        """The config file that declares the portal (a newsarchive.toml portal): crawl.json's
+        `config`, a path relative to the project (`"newsarchive.example.toml"`), else None."""
+        name = self.crawl_config.get("config")
+        return PROJECT / name if name else None
+
+    @property
+    def config_args(self) -> tuple[str, ...]:
+        """`-s CONFIG=…` for a config portal's fixture (none for a built-in portal's)."""
+        return ("-s", f"CONFIG={self.config}") if self.config else ()
+
+    @property
     def spider_args(self) -> tuple[str, ...]:
         """`-a NAME=value` pairs from crawl.json's `spider_args` (none without it)."""
         args = self.crawl_config.get("spider_args", {})
@@ -84,6 +98,7 @@ def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[
                "-a", f"start_url={srv.url(portal.start_path)}", *portal.spider_args, *spider_args,
                "-s", f"ARCHIVE_DIR={archive_dir}", "-s", "DOWNLOAD_DELAY=0",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"LOG_LEVEL={log_level}",
+               *portal.config_args,
                *[x for s in settings for x in ("-s", s)]]
         return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=600)
 

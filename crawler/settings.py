@@ -93,3 +93,10 @@ if REDIS_URL:
     # A worker takes from the shared queue only what it can fetch now (Scrapy's engine
     # otherwise moves up to CONCURRENT_REQUESTS requests into its own downloader).
     CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_DOMAIN
+
+# newsarchive.toml (crawler/config.py): -s CONFIG=PATH, else $NEWSARCHIVE_CONFIG, else
+# ./newsarchive.toml. Its portals are spiders of this loader; its settings apply below -s.
+CONFIG = ""
+SPIDER_LOADER_CLASS = "crawler.spiderloader.ConfigSpiderLoader"
+# What `scrapy archive` runs with no names (portals and feeds; empty: all of them).
+ARCHIVE_SITES: list[str] = []

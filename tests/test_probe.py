@@ -13,7 +13,7 @@ import pytest
 from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
 from crawler.spiders.base import PortalSpider
-from scrapy.spiderloader import SpiderLoader
+from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 from tests.helpers import ROOT
 from tests.hostile.server import HostileServer, page
@@ -24,13 +24,16 @@ OFWEEK = next(p for p in PORTALS if p.site == "ofweek")
 ARTICLE_LINE = re.compile(r"^  (https?://\S+): layout (\S+): (.*)$", re.M)
 
 
-def spider_class(name: str) -> type[PortalSpider]:
-    return SpiderLoader.from_settings(get_project_settings()).load(name)
+def spider_class(name: str, portal: fixturecrawl.Portal | None = None) -> type[PortalSpider]:
+    settings = get_project_settings()
+    if portal is not None and portal.config:                 # a newsarchive.toml portal
+        settings.set("CONFIG", str(portal.config))
+    return get_spider_loader(settings).load(name)
 
 
 def probe(origin: str, portal: fixturecrawl.Portal, out: Path, *args: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "scrapy", "probe", portal.spider,
-           "-a", f"start_url={origin}{portal.start_path}", *portal.spider_args, *args,
+           "-a", f"start_url={origin}{portal.start_path}", *portal.spider_args, *portal.config_args, *args,
            "-s", f"ARCHIVE_DIR={out}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
@@ -46,7 +49,7 @@ def test_probe_reads_every_fixture_portal_and_writes_nothing(tmp_path: Path,
     assert lines[0] == f"{portal.spider}: ok"
     listed = re.match(r"  list (\S+): (\d+) links? \(layout (\S+)\)$", lines[1])
     assert listed and int(listed.group(2)) >= 1, res.stdout
-    versions = {layout.name for layout in spider_class(portal.spider).layouts}
+    versions = {layout.name for layout in spider_class(portal.spider, portal).layouts}
     articles = ARTICLE_LINE.findall(res.stdout)
     others = res.stdout.count(": skipped (not-an-article)")
     assert len(articles) == min(3, int(listed.group(2)) - others), res.stdout

@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler import config
 from crawler.archive import ArchiveLock, ArchiveLocked
 from crawler.parsers.blocked import HINT
 from crawler.sites import SITES
@@ -121,6 +122,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        config.apply_for_command(self.settings)            # newsarchive.toml, below -s
         # Quiet unless something is wrong (the project's INFO log is for `scrapy crawl`).
         if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:
             self.settings.set("LOG_LEVEL", "ERROR", priority="spider")
@@ -129,12 +131,15 @@ class Command(ScrapyCommand):
         """(name, spider, spider arguments) of every run asked for: the sites (spiders
         named after them) and the feeds of ARCHIVE_FEEDS, or those named in `args`."""
         assert self.crawler_process is not None
-        available = set(self.crawler_process.spider_loader.list())
-        jobs = [(n, n, {}) for n in sorted(SITES) if n in available]
+        loader = self.crawler_process.spider_loader
+        available = set(loader.list())
+        jobs = [(n, n, {}) for n in [*sorted(SITES), *getattr(loader, "config_portals", ())]
+                if n in available]                      # built-in portals, then newsarchive.toml's
         for feed in load_feeds(self.settings.get("ARCHIVE_FEEDS")):
             if any(feed["site"] == name for name, _, _ in jobs):
                 raise UsageError(f"ARCHIVE_FEEDS: site {feed['site']!r} is used twice")
             jobs.append((feed["site"], "feed", feed))
+        args = args or self.settings.getlist("ARCHIVE_SITES")     # newsarchive.toml: archive.sites
         if args:
             known = {name for name, _, _ in jobs}
             unknown = [n for n in args if n not in known]

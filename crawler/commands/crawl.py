@@ -7,10 +7,15 @@ import argparse
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from crawler import config
 from crawler.commands.archive import BLOCKED, outcome
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        config.apply_for_command(self.settings)             # newsarchive.toml, below -s
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         crawlers = []
         create = self._create_crawler

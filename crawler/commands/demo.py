@@ -12,7 +12,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler import fixturecrawl
+from crawler import config, fixturecrawl
 from crawler.fixtureserver import FixtureServer
 
 
@@ -30,6 +30,10 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--site", default="ofweek", help="which fixture portal (default ofweek)")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        config.apply_for_command(self.settings)             # newsarchive.toml, below -s
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) > 1:

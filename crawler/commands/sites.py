@@ -13,11 +13,13 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from scrapy.spiderloader import SpiderLoader
+from scrapy.spiderloader import get_spider_loader
 
+from crawler import config
 from crawler.commands.archive import USAGE, load_feeds
 from crawler.parsers.layouts import Layout
 from crawler.sites import SITES
+from crawler.spiders.configportal import site_of
 
 
 def versions(layouts: tuple[Layout, ...]) -> list[dict[str, Any]]:
@@ -26,8 +28,10 @@ def versions(layouts: tuple[Layout, ...]) -> list[dict[str, Any]]:
 
 
 def portal_record(name: str, spider: Any) -> dict[str, Any]:
-    site = SITES[spider.site_key]
-    return {"name": name, "kind": "portal", "hosts": list(site.domains), "start_url": site.start_url,
+    rules = getattr(spider, "rules", None)                  # a newsarchive.toml portal
+    site = SITES[spider.site_key] if rules is None else site_of(rules)
+    return {"name": name, "kind": "portal", **({"config": rules.source} if rules else {}),
+            "hosts": list(site.domains), "start_url": site.start_url,
             "categories": list(site.categories), "author": site.author,
             "layouts": {"list": versions(spider.list_layouts),
                         "article": versions(spider.article_layouts)}}
@@ -45,6 +49,8 @@ def feed_record(feed: dict[str, str]) -> dict[str, Any]:
 
 def line(record: dict[str, Any]) -> str:
     parts = [record["name"], record["kind"]]
+    if record.get("config"):
+        parts.append(f"config {record['config']}")
     if record["hosts"]:
         parts.append("hosts " + ",".join(record["hosts"]))
     parts += [f"start {record['start_url']}",
@@ -71,11 +77,16 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--json", action="store_true", help="one JSON list instead of lines")
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        config.apply_for_command(self.settings)             # newsarchive.toml, below -s
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError("sites takes no arguments")
-        loader = SpiderLoader.from_settings(self.settings)
-        records = [portal_record(name, loader.load(name)) for name in sorted(SITES)
+        loader: Any = get_spider_loader(self.settings)
+        records = [portal_record(name, loader.load(name))
+                   for name in [*sorted(SITES), *getattr(loader, "config_portals", ())]
                    if name in loader.list()]
         try:
             records += [feed_record(feed) for feed in load_feeds(self.settings.get("ARCHIVE_FEEDS"))]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from crawler import fixturecrawl, postformat
+from crawler import config, fixturecrawl, postformat
 from crawler.textdiff import visible_diff
 
 
@@ -45,6 +45,10 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        config.apply_for_command(self.settings)             # newsarchive.toml, below -s
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
