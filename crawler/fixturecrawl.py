@@ -74,6 +74,16 @@ class Portal:
         """`-s CONFIG=…` for a config portal's fixture (none for a built-in portal's)."""
         return ("-s", f"CONFIG={self.config}") if self.config else ()
 
+    def spider_class(self) -> type:
+        """The class of the spider that crawls it (a config portal's, built from its config)."""
+        from scrapy.spiderloader import get_spider_loader
+        from scrapy.utils.project import get_project_settings
+
+        settings = get_project_settings()
+        if self.config:
+            settings.set("CONFIG", str(self.config))
+        return get_spider_loader(settings).load(self.spider)
+
     @property
     def spider_args(self) -> tuple[str, ...]:
         """`-a NAME=value` pairs from crawl.json's `spider_args` (none without it)."""

@@ -7,22 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.project import get_project_settings
-
 from crawler import fixturecrawl
 from tests.portalcrawl import crawl
 
-LOADER = SpiderLoader.from_settings(get_project_settings())
 PORTALS = fixturecrawl.portals()
 SPIDERS = sorted({p.spider for p in PORTALS})
 
 
 @pytest.mark.parametrize("spider", SPIDERS)
 def test_every_declared_version_is_read_from_a_fixture_page(tmp_path: Path, spider: str) -> None:
-    cls = LOADER.load(spider)
+    portals = [p for p in PORTALS if p.spider == spider]
+    cls = portals[0].spider_class()
     seen: dict[str, int] = {}
-    for n, portal in enumerate(p for p in PORTALS if p.spider == spider):
+    for n, portal in enumerate(portals):
         res, stats = crawl(portal, tmp_path / str(n), args=("-a", "max_pages=100"))
         assert res.returncode == 0, res.stderr[-2000:]
         prefix = f"newsarchive/layout/{cls.site_key}/"

@@ -12,9 +12,6 @@ import pytest
 
 from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
-from crawler.spiders.base import PortalSpider
-from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.project import get_project_settings
 from tests.helpers import ROOT
 from tests.hostile.server import HostileServer, page
 from tests.portalcrawl import crawl
@@ -22,13 +19,6 @@ from tests.portalcrawl import crawl
 PORTALS = fixturecrawl.portals()
 OFWEEK = next(p for p in PORTALS if p.site == "ofweek")
 ARTICLE_LINE = re.compile(r"^  (https?://\S+): layout (\S+): (.*)$", re.M)
-
-
-def spider_class(name: str, portal: fixturecrawl.Portal | None = None) -> type[PortalSpider]:
-    settings = get_project_settings()
-    if portal is not None and portal.config:                 # a newsarchive.toml portal
-        settings.set("CONFIG", str(portal.config))
-    return get_spider_loader(settings).load(name)
 
 
 def probe(origin: str, portal: fixturecrawl.Portal, out: Path, *args: str) -> subprocess.CompletedProcess:
@@ -49,7 +39,7 @@ def test_probe_reads_every_fixture_portal_and_writes_nothing(tmp_path: Path,
     assert lines[0] == f"{portal.spider}: ok"
     listed = re.match(r"  list (\S+): (\d+) links? \(layout (\S+)\)$", lines[1])
     assert listed and int(listed.group(2)) >= 1, res.stdout
-    versions = {layout.name for layout in spider_class(portal.spider, portal).layouts}
+    versions = {layout.name for layout in portal.spider_class().layouts}
     articles = ARTICLE_LINE.findall(res.stdout)
     others = res.stdout.count(": skipped (not-an-article)")
     assert len(articles) == min(3, int(listed.group(2)) - others), res.stdout
