@@ -106,10 +106,9 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT) -> Iterator[Tag]:
             if text.startswith("<!-->", i) or text.startswith("<!--->", i):
                 i = text.find(">", i) + 1
                 continue
-            end = text.find("-->", i + 4)
-            bang = text.find("--!>", i + 4)
-            ends = [e + k for e, k in ((end, 3), (bang, 4)) if e >= 0]
-            i = min(ends) if ends else n
+            end = text.find("-->", i + 4)                   # `--!>` only counts before it:
+            bang = text.find("--!>", i + 4, n if end < 0 else end)   # each char read once
+            i = bang + 4 if bang >= 0 else (n if end < 0 else end + 3)
             continue
         if nxt in "!?" or (nxt == "/" and i + 2 < n and not text[i + 2].isalpha()):
             gt = text.find(">", i)                          # doctype, bogus comment
