@@ -183,6 +183,15 @@ def _descriptor(descriptors: list[str]) -> tuple[int | None, float]:
     return w, x
 
 
+def _join(base: str, url: str) -> str:
+    """`url` resolved against `base`; as written when it is no URL (`http://[::1/`): it is
+    then not fetchable, and stays in the post as it was."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
 def is_fetchable(url: str) -> bool:
     try:
         return urlsplit(url).scheme.lower() in ("http", "https") and bool(urlsplit(url).netloc)
@@ -206,7 +215,7 @@ def plan(body: str, page_url: str, image_urls: list[str], thumbnail: str = "") -
     def add_srcset(group: Group, value: str, span: tuple[int, int]) -> None:
         for raw, cspan, descriptors in parse_srcset(value, span[0]):
             w, x = _descriptor(descriptors)
-            url = urljoin(page_url, html.unescape(raw))
+            url = _join(page_url, html.unescape(raw))
             group.candidates.append(Candidate(url, cspan, False, w, x))
 
     for tag in tags(body):
@@ -238,7 +247,7 @@ def plan(body: str, page_url: str, image_urls: list[str], thumbnail: str = "") -
     # else resolved against the article URL.
     use_given = len(image_urls) == len(srcs)
     for i, (group, raw, span) in enumerate(srcs):
-        url = image_urls[i] if use_given else urljoin(page_url, html.unescape(raw.strip(_WS)))
+        url = image_urls[i] if use_given else _join(page_url, html.unescape(raw.strip(_WS)))
         group.candidates.append(Candidate(url, span, True))
         group.srcs.append(url)
 

@@ -101,6 +101,9 @@ _DOCTYPE = re.compile(r"<!DOCTYPE\b", re.I)
 _REF_OR_SKIP = re.compile(r"<!\[CDATA\[|<!--|&(?:#[xX]([0-9A-Fa-f]{1,8})|#([0-9]{1,10})|([A-Za-z][A-Za-z0-9._:-]*));")
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
 _PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
+# Characters XML forbids even in CDATA (a stray control character derails the parser's
+# recovery there): dropped, as the parser would drop them elsewhere.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _without_doctype(text: str) -> str:
@@ -134,9 +137,9 @@ def _entities(text: str) -> str:
     every other reference made harmless: HTML names (`&nbsp;`, sloppy but common) become
     character references, unknown ones literal text; a character reference to a UTF-16
     surrogate pair (`&#xD83D;&#xDE00;`, as JavaScript escapes write them) becomes the
-    character, one to a code point XML forbids (a lone surrogate, `&#0;`) U+FFFD.
-    CDATA and comments untouched."""
-    text = _without_doctype(text)
+    character, one to a code point XML forbids (a lone surrogate, `&#0;`) U+FFFD; the
+    characters XML forbids (C0 controls …) dropped. CDATA and comments otherwise untouched."""
+    text = _NOT_XML.sub("", _without_doctype(text))
     out: list[str] = []
     pos = i = 0
     while (m := _REF_OR_SKIP.search(text, i)) is not None:
