@@ -4,7 +4,12 @@
   GB18030 (their superset) and mislabelled UTF-8 is read as UTF-8 (charset.decode_gb).
 - Parsing: the DOCTYPE is dropped before lxml sees the feed (no network, no huge
   trees, entities never resolved), so an external entity (XXE) or an entity bomb is
-  inert text; HTML entity names (`&nbsp;`) outside CDATA become characters.
+  inert text; HTML entity names (`&nbsp;`) outside CDATA become characters, surrogate
+  pairs written as two references become one character, forbidden code points U+FFFD.
+  Every pass is linear in the feed's size.
+- Recovery: when lxml reports errors, each entry is parsed again on its own (found by a
+  forgiving linear scan), so one broken entry never costs the others; an entry nested
+  past lxml's depth limit is listed in `Feed.skipped`, never returned cut short.
 - Per entry: title, link (RSS `<link>`, Atom `<link rel="alternate" href>`, else a
   permalink `<guid>`), id (`<guid>`/`<id>`, else the link), date (`pubDate`, `dc:date`,
   `published`, `updated`), body (`content:encoded`, else `description`, Atom
