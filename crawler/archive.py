@@ -128,10 +128,11 @@ class ArchiveLock:
 
 
 def clean_stale_temp_files(archive_dir: str | os.PathLike[str]) -> int:
-    """Remove temp files a killed run left in _posts/ (call under the lock)."""
-    posts = Path(archive_dir) / "_posts"
+    """Remove temp files a killed run left in _posts/ and images/ (call under the lock)."""
+    root = Path(archive_dir)
+    pattern = f"{postformat.TEMP_PREFIX}*{postformat.TEMP_SUFFIX}"
     removed = 0
-    for tmp in posts.glob(f"{postformat.TEMP_PREFIX}*{postformat.TEMP_SUFFIX}"):
+    for tmp in [*(root / "_posts").glob(pattern), *(root / "images").glob(f"**/{pattern}")]:
         tmp.unlink(missing_ok=True)
         removed += 1
     return removed

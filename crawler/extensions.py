@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import logging
+
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.extensions.logcount import LogCount
 
 DEFAULT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}
 
@@ -55,3 +58,18 @@ class LayoutAlarm:
             spider.logger.error("layout alarm: %s: %s", spider.name, message)
         if found:
             self.stats.set_value("newsarchive/layout_alarm", len(found))
+
+
+class OwnLogCount(LogCount):
+    """Scrapy's log_count/<LEVEL> stats, counting only this crawler's records: with several
+    crawlers in one process (`scrapy archive`), a record attributed to another crawler's
+    spider (Scrapy and our spiders and pipelines attribute theirs) is not counted here."""
+
+    def spider_opened(self, spider: Spider) -> None:
+        super().spider_opened(spider)
+        if self.handler is not None:
+            self.handler.addFilter(self._own)
+
+    def _own(self, record: logging.LogRecord) -> bool:
+        other = getattr(record, "spider", None)
+        return other is None or other is self.crawler.spider

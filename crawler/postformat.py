@@ -274,6 +274,12 @@ def post_path(archive_dir: str | os.PathLike[str], site: str, article_id: str) -
     return path
 
 
+# The process's umask, read once at import (os.umask can only be read by setting it, which
+# is not thread-safe; images are written from worker threads).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` via a temp file in the same folder, fsync and rename.
 
@@ -287,6 +293,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         pass
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)         # as open() would (mkstemp makes it 0600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -75,7 +75,11 @@ KEEP_ACTIVE_CONTENT = False
 # Never fetch local files or inline data because a page links them.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
-EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500}
+EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500,
+              # log_count/* per crawler: one `scrapy archive` runs many in one process
+              "scrapy.extensions.logcount.LogCount": None, "crawler.extensions.OwnLogCount": 0}
+# No telnet console (a port per crawler, 6023-6073: more sites and feeds than ports failed).
+TELNETCONSOLE_ENABLED = False
 # Layout alarm: fields' minimum share of article pages, checked from this many pages on.
 LAYOUT_MIN_ARTICLES = 3
 LAYOUT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}

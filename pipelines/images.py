@@ -45,6 +45,7 @@ per occurrence.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import html
 import logging
@@ -60,6 +61,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import (
     DownloadCancelledError,
     DownloadTimeoutError,
+    DropItem,
     IgnoreRequest,
     NotConfigured,
 )
@@ -93,6 +95,14 @@ IMAGES_TIMEOUT = 30                    # seconds per image download
 IMAGES_THREADS = 2                     # decode/resize threads (bounds memory too)
 
 STATS = "newsarchive/images/"
+# A write that failed for the archive's sake, not the image's (full disk, I/O error, no
+# permission): the article is not archived and the run stays unfinished, so the next run
+# stores its images (skip reason `write-failed`; the report names the error).
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def storage_failure(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
 ACCEPT = b"image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8,*/*;q=0.5"
 _EXTS = tuple(imaging.EXTENSIONS.values())
 
@@ -183,6 +193,15 @@ def _descriptor(descriptors: list[str]) -> tuple[int | None, float]:
     return w, x
 
 
+def _join(base: str, url: str) -> str:
+    """`url` resolved against `base`; as written when it is no URL (`http://[::1/`): it is
+    then not fetchable, and stays in the post as it was."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
 def is_fetchable(url: str) -> bool:
     try:
         return urlsplit(url).scheme.lower() in ("http", "https") and bool(urlsplit(url).netloc)
@@ -206,7 +225,7 @@ def plan(body: str, page_url: str, image_urls: list[str], thumbnail: str = "") -
     def add_srcset(group: Group, value: str, span: tuple[int, int]) -> None:
         for raw, cspan, descriptors in parse_srcset(value, span[0]):
             w, x = _descriptor(descriptors)
-            url = urljoin(page_url, html.unescape(raw))
+            url = _join(page_url, html.unescape(raw))
             group.candidates.append(Candidate(url, cspan, False, w, x))
 
     for tag in tags(body):
@@ -238,7 +257,7 @@ def plan(body: str, page_url: str, image_urls: list[str], thumbnail: str = "") -
     # else resolved against the article URL.
     use_given = len(image_urls) == len(srcs)
     for i, (group, raw, span) in enumerate(srcs):
-        url = image_urls[i] if use_given else urljoin(page_url, html.unescape(raw.strip(_WS)))
+        url = image_urls[i] if use_given else _join(page_url, html.unescape(raw.strip(_WS)))
         group.candidates.append(Candidate(url, span, True))
         group.srcs.append(url)
 
@@ -435,6 +454,11 @@ class LocalImagesPipeline(FilesPipeline):
             result = await self._in_pool(self._store, body, url, bool(meta.get("thumb")))
         except imaging.ImageRejected as exc:
             raise self._reject(url, exc.kind, exc.reason, exc.detail) from None
+        except OSError as exc:
+            if not storage_failure(exc):
+                raise self._reject(url, "failed", "error", repr(exc)) from None
+            self._storage_failed(exc)
+            raise ImageFailed("failed", "storage") from None
         except Exception as exc:  # noqa: BLE001 - a bad image never drops the article
             raise self._reject(url, "failed", "error", repr(exc)) from None
         self._inc("stored")
@@ -459,16 +483,19 @@ class LocalImagesPipeline(FilesPipeline):
         raise self._reject(url, "failed", "download", f"{type(exc).__name__}: {exc}")
 
     def _store(self, data: bytes, url: str, want_thumb: bool) -> dict:
-        """In a worker thread: process `data` and write the full image (and thumbnail)."""
-        p = imaging.process(data, self.max_size, self.max_pixels,
-                            self.thumb_box if want_thumb else None)
+        """In a worker thread: process `data` and write the full image (and thumbnail).
+
+        The thumbnail is made from the stored file's bytes, as a later run makes a missing
+        one (`_make_thumb`): a run killed between the two writes ends with the same bytes."""
+        p = imaging.process(data, self.max_size, self.max_pixels)
         ext = imaging.EXTENSIONS[p.full.format]
         rel = self._rel(url, ext)
         write_atomic(self.archive / rel, p.full.data)
         thumb = None
-        if p.thumb is not None:
-            thumb = self._rel(url, ext, thumb=True)
-            write_atomic(self.archive / thumb, p.thumb.data)
+        if want_thumb:
+            t = imaging.thumbnail_of(p.full.data, self.max_pixels, self.thumb_box)
+            thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
+            write_atomic(self.archive / thumb, t.data)
         return {"url": url, "path": rel, "checksum": hashlib.md5(p.full.data).hexdigest(),  # noqa: S324
                 "status": "downloaded", "format": p.full.format, "width": p.full.width,
                 "height": p.full.height, "thumb": thumb, "resized": p.resized}
@@ -486,9 +513,26 @@ class LocalImagesPipeline(FilesPipeline):
             write_atomic(self.archive / thumb, t.data)
             return thumb, True
 
+    def _storage_failed(self, exc: OSError) -> None:
+        self._inc("failed/storage")
+        self.crawler.stats.set_value("newsarchive/storage_error", f"{exc.strerror} ({exc.filename})")
+        logger.error("Image storage failed: %s", exc, extra={"spider": self.crawler.spider})
+
+    def _not_archived(self, item: Any, exc: str) -> DropItem:
+        """The article waits for the next run (the archive, not the image, failed)."""
+        url = ItemAdapter(item).get("url") or ""
+        skip = getattr(self.crawler.spider, "skip", None)
+        if callable(skip):
+            skip("write-failed", url, f"its images: {exc}")
+        return DropItem(f"write-failed: {url}", log_level="DEBUG")
+
     def item_completed(self, results: list, item: Any, info: Any) -> Any:
         a = ItemAdapter(item)
         p = self._plan(item)
+        for ok, value in results:
+            if not ok and isinstance(value.value, ImageFailed) and value.value.reason == "storage":
+                raise self._not_archived(item, self.crawler.stats.get_value(
+                    "newsarchive/storage_error", "storage failed"))
         stored: dict[str, dict] = {}
         for url, (ok, value) in zip(p.fetch, results):
             if ok and value:
@@ -539,6 +583,14 @@ class LocalImagesPipeline(FilesPipeline):
                 if made:
                     self._inc("thumbnails")
             a["thumbnail"] = "/" + thumb
+        except OSError as exc:
+            if not storage_failure(exc):
+                self._inc("failed/thumbnail")
+                logger.warning("Thumbnail of %s failed: %r", result["url"], exc,
+                               extra={"spider": self.crawler.spider})
+                return item
+            self._storage_failed(exc)
+            raise self._not_archived(item, f"{exc.strerror} ({exc.filename})") from None
         except Exception as exc:  # noqa: BLE001 - keep the remote thumbnail
             self._inc("failed/thumbnail")
             logger.warning("Thumbnail of %s failed: %r", result["url"], exc,

@@ -17,6 +17,7 @@ Rules:
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 # Our own pixel limit (checked from the header) replaces Pillow's global one; its
 # warning would otherwise be logged for every image between the two limits.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+# Pillow's plugins log what they cannot decode (an unsupported TIFF …) at ERROR: the pipeline
+# counts and logs every image it does not store, so these would only count twice, as errors.
+logging.getLogger("PIL").setLevel(logging.CRITICAL)
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 ALIASES = {"MPO": "JPEG"}
@@ -97,6 +101,8 @@ def open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
     if fmt != "JPEG" and getattr(im, "is_animated", False):
         try:
             frames = im.n_frames      # walks the frame headers, decodes no pixels
+        except Image.DecompressionBombError as exc:     # a frame's extents past Pillow's limit
+            raise ImageRejected("refused", "bomb", str(exc)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise ImageRejected("failed", "corrupt", str(exc)) from None
         if frames * w * h > ANIMATION_PIXEL_FACTOR * max_pixels:
@@ -160,6 +166,8 @@ def _encode_frames(frames: list[Image.Image], durations: list[int], fmt: str,
               "loop": loop}
     if fmt == "GIF":
         frames[0].save(out, "GIF", disposal=2, optimize=False, **kwargs)
+    elif fmt == "PNG":                                  # APNG: the name says .png
+        frames[0].save(out, "PNG", disposal=1, **kwargs)
     else:
         frames[0].save(out, "WEBP", quality=WEBP_QUALITY, **kwargs)
     return out.getvalue()
@@ -168,6 +176,8 @@ def _encode_frames(frames: list[Image.Image], durations: list[int], fmt: str,
 def _load(im: Image.Image) -> None:
     try:
         im.load()
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected("refused", "bomb", str(exc)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageRejected("failed", "corrupt", str(exc)) from None
 
@@ -177,6 +187,8 @@ def _verify_frames(im: Image.Image) -> None:
     try:
         for frame in ImageSequence.Iterator(im):
             frame.load()
+    except Image.DecompressionBombError as exc:         # a frame's extents past the limit
+        raise ImageRejected("refused", "bomb", str(exc)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageRejected("failed", "corrupt", str(exc)) from None
 
@@ -235,6 +247,8 @@ def process(data: bytes, max_size: int, max_pixels: int,
         for frame in ImageSequence.Iterator(im):
             durations.append(int(frame.info.get("duration", 100) or 100))
             frames.append(_resize(frame.convert("RGBA"), box))
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected("refused", "bomb", str(exc)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageRejected("failed", "corrupt", str(exc)) from None
     full = Encoded(_encode_frames(frames, durations, fmt, loop), fmt, *frames[0].size)

@@ -125,11 +125,10 @@ def test_list_version_by_the_hosts_the_feed_links(text: str, layout: str):
     assert parse_list(text, FEED).layout == layout
 
 
-@pytest.mark.parametrize("text", [_rss(channel="<link>http://[::1/</link>"), _rss("http://[::1/articles/1.htm")])
-def test_a_malformed_link_is_a_layout_error_not_a_traceback(text: str):
-    with pytest.raises(LayoutError) as exc:
-        parse_list(text, FEED)
-    assert exc.value.reason == "bad-link"
+def test_a_malformed_link_costs_its_item_only():
+    page = parse_list(_rss("http://[::1/articles/1.htm", f"{TW}/articles/tech/2.htm"), FEED)
+    assert [e.url for e in page.entries] == [f"{TW}/articles/tech/2.htm"]
+    assert parse_list(_rss(channel="<link>http://[::1/</link>"), FEED).entries == []
 
 
 @pytest.mark.parametrize("url", ["http://[::1/articles/tech/1.htm", "https://[www.cnbeta.com.tw/articles/tech/1.htm"])
@@ -270,12 +269,11 @@ def test_layout_errors_name_the_version_and_selector(html: str, reason: str, det
     assert "(body: .article-summary + .article-content" in exc.value.detail
 
 
-def test_a_malformed_image_url_is_a_layout_error_not_a_traceback():
+def test_a_malformed_image_url_is_kept_as_written():
     html = doc('<link rel="canonical" href="http://[::1/">', '<a href="http://[::1/">x</a>',
-               content='<p><img src="http://[::1/a.jpg"></p>')
-    with pytest.raises(LayoutError) as exc:
-        parse_article(html, URL_TW)
-    assert exc.value.reason == "bad-link" and exc.value.detail.startswith("2026: ")
+               content='<p><img src="http://[::1/a.jpg"><img src="/b.jpg"></p>')
+    article = parse_article(html, URL_TW).article
+    assert article.image_urls == ["http://[::1/a.jpg", "https://www.cnbeta.com.tw/b.jpg"]
 
 
 def test_corpus_errors_name_their_version():

@@ -59,6 +59,8 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
             f"{sum(skipped.values())} skipped, {requests} requests")
     problems = [f"{name}: skipped {n} ({reason})" for reason, n in sorted(skipped.items())
                 if reason not in NOT_FAILURES]
+    if stats.get("newsarchive/storage_error"):            # full disk, I/O error …: say which
+        problems.append(f"{name}: cannot write the archive: {stats['newsarchive/storage_error']}")
     errors = stats.get("log_count/ERROR", 0)
     if errors and not problems:
         problems.append(f"{name}: {errors} error(s) logged")

@@ -186,7 +186,7 @@ def parse_list(data: bytes | str, url: str) -> ListPage:
     link is not a cnBeta article and a second item of an id already listed (whichever
     host). The version: `2026` for a feed linking cnbeta.com.tw, `corpus-2022` for one
     linking cnbeta.com (else `2026`): both are read alike.
-    Raises LayoutError("not-a-feed" | "undecodable" | "bad-link").
+    Raises LayoutError("not-a-feed" | "undecodable").
     """
     if isinstance(data, str):
         data = _XML_DECL.sub("", data.lstrip("\ufeff"), count=1).encode("utf-8")
@@ -194,8 +194,6 @@ def parse_list(data: bytes | str, url: str) -> ListPage:
         feed = parse_feed(data, url)
     except FeedError as exc:
         raise LayoutError(exc.reason, str(exc)) from None
-    except ValueError as exc:           # feed.py resolves links with urljoin: `http://[::1/` raises
-        raise LayoutError("bad-link", f"{exc} (a <link> of the feed)") from None
     layout = pick(LIST_LAYOUTS, Page(data.decode("utf-8", "replace"), url), fallback=LIST_2026)
     entries: list[ListEntry] = []
     seen: set[str] = set()
@@ -308,7 +306,7 @@ _SOURCE_PREFIX = re.compile(r"^\s*稿源\s*[:：]\s*")
 
 def parse_article(html: str, url: str) -> ArticlePage:
     """One article page, read by its version (`2026` or `corpus-2022`, see the module
-    docstring). Raises LayoutError("no-body" | "no-summary" | "bad-link") naming the version.
+    docstring). Raises LayoutError("no-body" | "no-summary") naming the version.
 
     The page's title (`.cnbeta-article .title h1`), date (first `.meta` span, minutes only)
     and source (`.meta .source`, without `稿源：`) are fallbacks: the RSS item's win."""
@@ -319,10 +317,7 @@ def parse_article(html: str, url: str) -> ArticlePage:
     except LayoutError as exc:
         raise LayoutError(exc.reason, f"{layout.name}: {exc.detail} "
                                       f"(body: {layout.fields['body']})") from None
-    try:
-        images = rawhtml.img_srcs(body, url)
-    except ValueError as exc:           # urljoin of a malformed src (`http://[::1/a.jpg`)
-        raise LayoutError("bad-link", f"{layout.name}: {exc} (an img src of the body)") from None
+    images = rawhtml.img_srcs(body, url)
     sel: Selector = page.sel
     article = Article(
         title=first_text(sel, *TITLE),

@@ -54,12 +54,15 @@ class ArticlePage:
 
 def absolute_link(href: str | None, base: str) -> str | None:
     """An http(s) link resolved against `base`, without fragment; None for `javascript:`,
-    `mailto:`, `#…` and other schemes."""
+    `mailto:`, `#…`, other schemes and what is no URL at all (`http://[::1/`)."""
     href = (href or "").strip()
     if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
         return None
-    url = urldefrag(urljoin(base, href))[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        url = urldefrag(urljoin(base, href))[0]
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:
+        return None
 
 
 def first_text(sel: Selector, *queries: str) -> str:

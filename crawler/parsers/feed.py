@@ -4,7 +4,12 @@
   GB18030 (their superset) and mislabelled UTF-8 is read as UTF-8 (charset.decode_gb).
 - Parsing: the DOCTYPE is dropped before lxml sees the feed (no network, no huge
   trees, entities never resolved), so an external entity (XXE) or an entity bomb is
-  inert text; HTML entity names (`&nbsp;`) outside CDATA become characters.
+  inert text; HTML entity names (`&nbsp;`) outside CDATA become characters, surrogate
+  pairs written as two references become one character, forbidden code points U+FFFD.
+  Every pass is linear in the feed's size.
+- Recovery: when lxml reports errors, each entry is parsed again on its own (found by a
+  forgiving linear scan), so one broken entry never costs the others; an entry nested
+  past lxml's depth limit is listed in `Feed.skipped`, never returned cut short.
 - Per entry: title, link (RSS `<link>`, Atom `<link rel="alternate" href>`, else a
   permalink `<guid>`), id (`<guid>`/`<id>`, else the link), date (`pubDate`, `dc:date`,
   `published`, `updated`), body (`content:encoded`, else `description`, Atom
@@ -61,10 +66,16 @@ class Feed:
     title: str
     link: str
     entries: list[Entry]
+    # Entries that could not be read whole: (reason, what names them: link, title or
+    # offset). Reasons: `too-deep` (markup nested deeper than the parser's limit, 256).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def decode(data: bytes) -> str:
-    """The feed's text, without its XML declaration."""
+    """The feed's text, without its XML declaration. Bytes that are valid UTF-8 (and not
+    plain ASCII) are read as UTF-8 whatever the declaration says: a feed labelled
+    iso-8859-1 or gbk but written in UTF-8 is common, while real text in a legacy charset
+    is practically never valid multi-byte UTF-8."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -78,34 +89,96 @@ def decode(data: bytes) -> str:
             text = decode_gb(data)
         else:
             try:
-                text = data.decode(declared)
+                text = data.decode("utf-8") if not data.isascii() else data.decode(declared)
             except (LookupError, UnicodeDecodeError):
-                text = decode_gb(data)          # strict UTF-8 first, then GB18030
+                try:
+                    text = data.decode(declared)
+                except (LookupError, UnicodeDecodeError):
+                    text = decode_gb(data)          # neither UTF-8 nor as declared: GB18030
     except DecodeError as exc:
         raise FeedError("undecodable", str(exc)) from None
     return _DECL.sub("", text, count=1)
 
 
-_DOCTYPE = re.compile(r"<!DOCTYPE\b(?:[^\[>]*\[.*?\])?[^>]*>", re.S | re.I)
-_ENTITY_OR_SKIP = re.compile(r"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)|&([A-Za-z][A-Za-z0-9._:-]*);", re.S)
+_DOCTYPE = re.compile(r"<!DOCTYPE\b", re.I)
+# What the entity pass looks at: CDATA and comments (skipped whole), entity and character
+# references. One forward scan, so the pass is linear whatever the text holds.
+_REF_OR_SKIP = re.compile(r"<!\[CDATA\[|<!--|&(?:#[xX]([0-9A-Fa-f]{1,8})|#([0-9]{1,10})|([A-Za-z][A-Za-z0-9._:-]*));")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
 _PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
+# Characters XML forbids even in CDATA (a stray control character derails the parser's
+# recovery there): dropped, as the parser would drop them elsewhere.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _without_doctype(text: str) -> str:
+    """`text` without its first DOCTYPE (internal subset included). Linear: one search."""
+    m = _DOCTYPE.search(text)
+    if m is None:
+        return text
+    gt = text.find(">", m.end())
+    if gt < 0:
+        return text
+    bracket = text.find("[", m.end(), gt)
+    if bracket >= 0:                          # an internal subset: `[ … ]` then `>`
+        close = text.find("]", bracket)
+        after = text.find(">", close) if close >= 0 else -1
+        if after >= 0:
+            gt = after
+    return text[:m.start()] + text[gt + 1:]
+
+
+def _xml_char(cp: int) -> bool:
+    return (cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD
+            or 0x10000 <= cp <= 0x10FFFF)
+
+
+def _code(m: re.Match[str], hex_group: int = 1) -> int:
+    return int(m.group(hex_group), 16) if m.group(hex_group) else int(m.group(hex_group + 1))
 
 
 def _entities(text: str) -> str:
     """The DOCTYPE (the only place entities are declared: XXE, entity bombs) removed, and
-    every other named reference made harmless: HTML names (`&nbsp;`, sloppy but common)
-    become character references, unknown ones literal text. CDATA and comments untouched."""
-    def repl(m: re.Match[str]) -> str:
-        if m.group(1) or m.group(2) in _PREDEFINED:
-            return m.group(0)
-        cp = name2codepoint.get(m.group(2))
-        return f"&#{cp};" if cp is not None else f"&amp;{m.group(2)};"
-
-    return _ENTITY_OR_SKIP.sub(repl, _DOCTYPE.sub("", text, count=1))
+    every other reference made harmless: HTML names (`&nbsp;`, sloppy but common) become
+    character references, unknown ones literal text; a character reference to a UTF-16
+    surrogate pair (`&#xD83D;&#xDE00;`, as JavaScript escapes write them) becomes the
+    character, one to a code point XML forbids (a lone surrogate, `&#0;`) U+FFFD; the
+    characters XML forbids (C0 controls …) dropped. CDATA and comments otherwise untouched."""
+    text = _NOT_XML.sub("", _without_doctype(text))
+    out: list[str] = []
+    pos = i = 0
+    while (m := _REF_OR_SKIP.search(text, i)) is not None:
+        token = m.group(0)
+        if token in ("<![CDATA[", "<!--"):
+            end = text.find("]]>" if token == "<![CDATA[" else "-->", m.end())
+            i = len(text) if end < 0 else end + 3
+            continue
+        i = m.end()
+        if m.group(3) is not None:                                     # a named reference
+            if m.group(3) in _PREDEFINED:
+                continue
+            cp = name2codepoint.get(m.group(3))
+            repl = f"&#{cp};" if cp is not None else f"&amp;{m.group(3)};"
+        else:
+            cp = _code(m)
+            if _xml_char(cp):
+                continue
+            repl = "&#xFFFD;"
+            low = _CHAR_REF.match(text, i) if 0xD800 <= cp <= 0xDBFF else None
+            if low is not None and 0xDC00 <= _code(low) <= 0xDFFF:
+                repl = f"&#x{0x10000 + ((cp - 0xD800) << 10) + (_code(low) - 0xDC00):X};"
+                i = low.end()
+        out += [text[pos:m.start()], repl]
+        pos = i
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname.lower() if isinstance(el.tag, str) else ""
+    """The element's local name, lower-cased: `{ns}creator`, and `dc:creator` with its
+    prefix never declared (as many feeds write it; lxml then keeps the prefix in the tag)."""
+    tag = el.tag
+    return tag.rpartition("}")[2].rpartition(":")[2].lower() if isinstance(tag, str) else ""
 
 
 def _children(el: etree._Element, *names: str) -> list[etree._Element]:
@@ -157,19 +230,32 @@ def parse_date(text: str) -> datetime | str | None:
     return d if d.tzinfo is not None else None
 
 
+def _join(base: str, href: str) -> str:
+    """`href` resolved against `base`; "" when it is not a usable URL (`http://[::1/`)."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return ""
+
+
 def _link(el: etree._Element, base: str) -> str:
+    """The entry's link: the first usable of its Atom alternate link, RSS `<link>`,
+    permalink `<guid>` and `rdf:about`."""
+    candidates: list[str] = []
     for c in _children(el, "link"):
         href = c.get("href")
         if href is not None:                                   # Atom
             if (c.get("rel") or "alternate") == "alternate":
-                return urljoin(base, href.strip())
+                candidates.append(href)
         elif (c.text or "").strip():
-            return urljoin(base, c.text.strip())
+            candidates.append(c.text)
     for g in _children(el, "guid"):
         if (g.get("isPermaLink") or "true").lower() == "true" and (g.text or "").strip():
-            return urljoin(base, g.text.strip())
+            candidates.append(g.text or "")
     about = el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
-    return urljoin(base, about) if about else ""
+    if about:
+        candidates.append(about)
+    return next((url for url in (_join(base, c) for c in candidates) if url), "")
 
 
 def _entry(el: etree._Element, base: str) -> Entry:
@@ -200,17 +286,124 @@ def _is_html_title(el: etree._Element) -> bool:
     return bool(t) and (t[0].get("type") or "").lower() == "html"
 
 
-def parse_feed(data: bytes, url: str) -> Feed:
-    """The feed's title, link and entries, in feed order."""
-    text = decode(data)
+_ENTRIES = ("item", "entry")
+_END_NAME = re.compile(r"[^\s/>]*")
+_TAG_BODY = re.compile(r"[^\"'>]*")
+
+
+def _tag_end(text: str, i: int) -> int:
+    """Just after the `>` of the tag starting at `i` (quoted values may hold `>`)."""
+    n = len(text)
+    while True:
+        i = _TAG_BODY.match(text, i).end()
+        if i >= n:
+            return n
+        if text[i] == ">":
+            return i + 1
+        close = text.find(text[i], i + 1)
+        if close < 0:
+            return n
+        i = close + 1
+
+
+def _entry_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where each entry (`<item>`, `<entry>`) is in the text, and the start tags of its
+    first ancestors (they declare the namespaces): (start, end, ancestors' tags).
+
+    A linear scan that reads the markup as a forgiving XML parser does (comments, CDATA,
+    PIs skipped; an end tag closes what it names and what is open inside it), except that
+    an entry never holds another: a new entry starts where the last one was left open.
+    So a broken entry ends where the next one begins, however broken it is."""
+    spans: list[tuple[int, int, str]] = []
+    stack: list[tuple[str, str]] = []           # (name, start tag) of the open elements
+    open_names: dict[str, int] = {}
+    entry: tuple[int, int, str] | None = None  # (start, depth, ancestors) of the open entry
+    i, n = 0, len(text)
+
+    def local(name: str) -> str:
+        return name.rpartition(":")[2].lower()
+
+    while (i := text.find("<", i)) >= 0:
+        for opener, closer in (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")):
+            if text.startswith(opener, i):
+                end = text.find(closer, i + len(opener))
+                i = n if end < 0 else end + len(closer)
+                break
+        else:
+            end = _tag_end(text, i + 1)
+            if text.startswith("</", i):
+                name = _END_NAME.match(text, i + 2).group()
+                while open_names.get(name):
+                    closed, _ = stack.pop()
+                    open_names[closed] -= 1
+                    if entry is not None and len(stack) <= entry[1]:
+                        spans.append((entry[0], end, entry[2]))
+                        entry = None
+                    if closed == name:
+                        break
+            else:
+                name = _END_NAME.match(text, i + 1).group()
+                if name and local(name) in _ENTRIES:
+                    if entry is not None:
+                        spans.append((entry[0], i, entry[2]))
+                        while len(stack) > entry[1]:
+                            closed, _ = stack.pop()
+                            open_names[closed] -= 1
+                    entry = (i, len(stack), "".join(tag for _, tag in stack[:4]))
+                if name and not text.startswith("/>", end - 2):
+                    stack.append((name, text[i:end] if len(stack) < 4 else ""))
+                    open_names[name] = open_names.get(name, 0) + 1
+            i = end
+    if entry is not None:
+        spans.append((entry[0], n, entry[2]))
+    return spans
+
+
+def _parse(xml: str) -> tuple[etree._Element | None, etree._ListErrorLog]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                              recover=True, load_dtd=False, remove_pis=True)
     try:
-        root = etree.fromstring(_entities(text).encode("utf-8"), parser)
-    except etree.XMLSyntaxError as exc:
-        raise FeedError("not-a-feed", str(exc)) from None
+        root = etree.fromstring(xml.encode("utf-8", "replace"), parser)
+    except etree.XMLSyntaxError:
+        root = None
+    return root, parser.error_log
+
+
+def _too_deep(log: etree._ListErrorLog) -> bool:
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log)
+
+
+def _entries_one_by_one(xml: str, url: str) -> tuple[list[Entry], list[tuple[str, str]]]:
+    """The entries of a document the parser found errors in, each parsed on its own (with
+    its ancestors' start tags, for their namespaces): one broken entry cannot take the
+    next ones with it, nor be cut short unnoticed."""
+    entries: list[Entry] = []
+    skipped: list[tuple[str, str]] = []
+    for start, end, ancestors in _entry_spans(xml):
+        closers = "".join(f"</{m}>" for m in reversed(re.findall(r"<([^\s/>]+)", ancestors)))
+        root, log = _parse(ancestors + xml[start:end] + closers)
+        el = None if root is None else next(
+            (e for e in root.iter() if _local(e) in _ENTRIES), None)
+        if el is None:
+            continue                                     # not an element after all
+        entry = _entry(el, url)
+        if _too_deep(log):
+            skipped.append(("too-deep", entry.link or entry.title or f"entry at character {start}"))
+            continue
+        entries.append(entry)
+    return entries, skipped
+
+
+def parse_feed(data: bytes, url: str) -> Feed:
+    """The feed's title, link and entries, in feed order.
+
+    When the parser reports errors (a mismatched tag, markup nested too deep …), every
+    entry is parsed again on its own, so the others are read whole; an entry that cannot
+    be read whole is listed in `skipped`."""
+    xml = _entities(decode(data))
+    root, log = _parse(xml)
     if root is None:
-        raise FeedError("not-a-feed", "empty document")
+        raise FeedError("not-a-feed", str(log.last_error) if log.last_error else "empty document")
     kind = _local(root)
     if kind == "rss":
         channel = next(iter(_children(root, "channel")), None)
@@ -223,4 +416,8 @@ def parse_feed(data: bytes, url: str) -> Feed:
         items, head = _children(root, "item"), next(iter(_children(root, "channel")), root)
     else:
         raise FeedError("not-a-feed", f"root element <{kind}>")
-    return Feed(_first_text(head, "title"), _link(head, url), [_entry(i, url) for i in items])
+    if len(log):
+        entries, skipped = _entries_one_by_one(xml, url)
+    else:
+        entries, skipped = [_entry(i, url) for i in items], []
+    return Feed(_first_text(head, "title"), _link(head, url), entries, skipped)

@@ -9,6 +9,7 @@ and `scrapy sites`/`probe` name the versions and their selectors.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,6 +19,9 @@ from parsel import Selector
 from crawler.parsers.common import LayoutError
 
 CURRENT, CORPUS = "current", "corpus"       # served today / as the corpus-era routes read it
+# Characters lxml refuses in names and values (it would raise on reading such an attribute):
+# dropped from the tree's text; a form feed (HTML whitespace) becomes a space.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 
 
 class Page:
@@ -29,7 +33,7 @@ class Page:
 
     @cached_property
     def sel(self) -> Selector:
-        return Selector(text=self.text)
+        return Selector(text=_NOT_XML.sub("", self.text).replace("\x0c", " "))
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 RAW_TEXT = ("plaintext", "script", "style", "textarea", "title", "xmp", "iframe", "noembed",
             "noframes", "noscript")      # noscript: raw text in a browser that runs script
-_WS = " \t\n\r\f"
-_NAME_END = re.compile(r"[\s/>]")
-_ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")        # the first char may be `=` (HTML5)
-_UNQUOTED = re.compile(r"[^\s>]*")
+_WS = " \t\n\r\f"                  # HTML's whitespace (not regex `\s`: no U+0085, U+3000 …)
+_NAME_END = re.compile(r"[ \t\n\r\f/>]")
+_ATTR_NAME = re.compile(r"[^ \t\n\r\f/>][^ \t\n\r\f/>=]*")   # the first char may be `=` (HTML5)
+_COMMENT_END = re.compile(r"--!?>")
+_UNQUOTED = re.compile(r"[^ \t\n\r\f>]*")
 
 
 @dataclass
@@ -82,7 +83,7 @@ def _attributes(text: str, i: int) -> tuple[list[Attr], int]:
 
 def _raw_text_end(text: str, name: str, start: int) -> tuple[int, int]:
     """(content end, element end) of a raw-text element whose content starts at `start`."""
-    m = re.compile(rf"</{name}(?=[\s/>])", re.I).search(text, start)
+    m = re.compile(rf"</{re.escape(name)}(?=[ \t\n\r\f/>])", re.I).search(text, start)
     if m is None:
         return len(text), len(text)
     gt = text.find(">", m.end())
@@ -106,10 +107,8 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT) -> Iterator[Tag]:
             if text.startswith("<!-->", i) or text.startswith("<!--->", i):
                 i = text.find(">", i) + 1
                 continue
-            end = text.find("-->", i + 4)
-            bang = text.find("--!>", i + 4)
-            ends = [e + k for e, k in ((end, 3), (bang, 4)) if e >= 0]
-            i = min(ends) if ends else n
+            end = _COMMENT_END.search(text, i + 4)          # the first `-->` or `--!>`
+            i = n if end is None else end.end()
             continue
         if nxt in "!?" or (nxt == "/" and i + 2 < n and not text[i + 2].isalpha()):
             gt = text.find(">", i)                          # doctype, bogus comment

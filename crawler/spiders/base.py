@@ -28,7 +28,8 @@ from crawler.sites import Site, get_site, on_domains
 
 IMAGES_MODES = ("remote", "local")
 # Skips that may not happen next time (and every http-5xx): they keep a run unfinished.
-TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page", "blocked")
+TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page", "blocked",
+             "write-failed")          # the archive could not be written (full disk …)
 
 
 def is_transient(reason: str) -> bool:

@@ -10,7 +10,7 @@
   /ofweek/news) gives its labels and its article ids, so an article archived from
   the feed and from the portal's list pages is one post.
 - `categories` (comma-separated, or a JSON list) and `author`: the front-matter labels; by default
-  the known site's, else the feed's title for both.
+  the known site's, else the feed's title for both (the `site` name when it has none).
 - Entry ids: the site's own article id when its parser knows the link, else the first
   16 hex digits of sha1(guid or link; for an entry with neither, title + date).
 """
@@ -105,8 +105,11 @@ class FeedSpider(PortalSpider):
             return
         stats.set_value("newsarchive/first_list_links", len(feed.entries))
         stats.inc_value("newsarchive/list_links", len(feed.entries))
-        categories = list(self.site.categories) or [feed.title]
-        author = self.site.author or feed.title
+        for reason, what in feed.skipped:                  # entries the parser could not read whole
+            self.skip(f"entry-{reason}", response.url, what)
+        name = feed.title or self.site.key          # a feed without a <title>: the site's name
+        categories = list(self.site.categories) or [name]
+        author = self.site.author or name
         seen: set[str] = set()
         for entry in feed.entries:
             article_id = entry_id(self.site.key, entry)
