@@ -28,7 +28,7 @@ from crawler.sites import Site, get_site, on_domains
 
 IMAGES_MODES = ("remote", "local")
 # Skips that may not happen next time (and every http-5xx): they keep a run unfinished.
-TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page", "blocked")
+TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page", "blocked", "write-failed")
 
 
 def is_transient(reason: str) -> bool:
@@ -87,7 +87,10 @@ class PortalSpider(scrapy.Spider):
         # A page that may work next time (timeout, reset, 5xx …) keeps the run unfinished,
         # so the next run walks every list page again and retries what it missed.
         if reason == "finished" and not self.transient_failures:
-            self.done_marker.touch()
+            try:
+                self.done_marker.touch()
+            except OSError as exc:              # no marker: the next run walks every page
+                self.logger.warning("cannot mark the run finished: %s", exc)
         self.index.close()
         self.lock.release()
 
