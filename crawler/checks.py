@@ -48,7 +48,12 @@ def setting_errors(settings: Any) -> list[str]:
                 settings.getfloat(name)
                 continue
             if isinstance(default, int):
-                settings.getint(name)
+                try:
+                    settings.getint(name)
+                except ValueError:
+                    if default not in (0, 1):       # Scrapy's flags default to 0/1
+                        raise
+                    settings.getbool(name)
                 continue
             if isinstance(default, dict):
                 settings.getdict(name)

@@ -61,13 +61,13 @@ def test_a_crawl_that_fetched_nothing_says_so_and_fails(tmp_path: Path) -> None:
     (("archive", "-a", "start_url=http://127.0.0.1:9/"), "archive: -a start_url needs exactly one site"),
     (("archive", "ofweek", "ithome", "-a", "start_url=http://127.0.0.1:9/"),
      "archive: -a start_url needs exactly one site"),
-    (("demo", "--site", "bogus"), "demo: no fixture portal 'bogus' (known: 36kr, cnbeta"),
+    (("demo", "--site", "bogus"), "demo: no fixture portal 'bogus' (known: 36kr, 36kr-2026, cnbeta"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     res = scrapy(*args, out=tmp_path / "a")
     assert res.returncode == 2, res.stderr[-2000:]
     assert one_line(res).startswith(message), res.stderr
-    assert not (tmp_path / "a" / "_posts").exists()
+    assert not list(tmp_path.glob("a/_posts/*"))                # nothing written
 
 
 def test_a_feed_without_url_is_a_usage_error(tmp_path: Path) -> None:
