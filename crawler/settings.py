@@ -56,6 +56,9 @@ IMAGES_MAX_PIXELS = 40_000_000     # per frame, checked from the header (decompr
 IMAGES_TIMEOUT = 30                # seconds per image download
 IMAGES_THREADS = 2                 # decode/resize threads; also caps memory
 MEDIA_ALLOW_REDIRECTS = True       # safe: file/data/ftp handlers are disabled below
+# Head image and thumbnail of a post without images: the seed system's random picsum image
+# ({n}: a number derived from the article id), any URL, or "" for none. Never fetched.
+PLACEHOLDER_IMAGE = "https://picsum.photos/400/300?random={n}"
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
