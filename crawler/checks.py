@@ -21,7 +21,7 @@ from crawler import settings as project_settings
 # Settings with a whole-number default that Scrapy or the project reads as a float.
 FLOAT_SETTINGS = frozenset({"DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DATE_MAX_FUTURE", "IMAGES_TIMEOUT",
                             "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
-                            "AUTOTHROTTLE_TARGET_CONCURRENCY", "CLOSESPIDER_TIMEOUT"})
+                            "AUTOTHROTTLE_TARGET_CONCURRENCY", "CLOSESPIDER_TIMEOUT", "PROGRESS_INTERVAL"})
 
 
 def defaults() -> dict[str, Any]:

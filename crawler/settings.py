@@ -78,7 +78,11 @@ KEEP_ACTIVE_CONTENT = False
 # Never fetch local files or inline data because a page links them.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
-EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500}
+EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500, "crawler.progress.Progress": 510}
+# Progress lines on stderr every PROGRESS_INTERVAL seconds (crawler/progress.py); the
+# commands turn PROGRESS on: crawl always, archive with -v or on a terminal.
+PROGRESS = False
+PROGRESS_INTERVAL = 10
 # Layout alarm: fields' minimum share of article pages, checked from this many pages on.
 LAYOUT_MIN_ARTICLES = 3
 LAYOUT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}

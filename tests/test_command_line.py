@@ -105,3 +105,26 @@ def test_ctrl_c_says_interrupted_and_exits_130(tmp_path: Path) -> None:
     assert "crawl: interrupted" in err
     assert out.startswith("ofweek: 0 new")
     assert not (tmp_path / "a" / ".newsarchive" / "ofweek.finished").exists()
+
+
+def test_progress_every_interval_with_v_and_silence_under_cron(tmp_path: Path) -> None:
+    """Issue 13, case 14: `archive -v` prints progress lines while it works; without -v and
+    without a terminal (cron) it prints nothing."""
+    articles = [FakeArticle(str(45000101 + i), f"文章 {i}",
+                            f'<p>正文 {i}</p><p><img src="https://img.ofweek.com/{i}.jpg"></p>')
+                for i in range(3)]
+    start = build(tmp_path / "site", articles)
+    routes = {a.path: slow(1.2) for a in articles}
+    with HostileServer(tmp_path / "site", routes=routes) as srv:
+        runs = [subprocess.run(
+            [sys.executable, "-m", "scrapy", "archive", "ofweek", *v, "-a", f"start_url={srv.url(start)}",
+             "-s", f"ARCHIVE_DIR={tmp_path / name}", "-s", "PROGRESS_INTERVAL=0.5",
+             *FAST],
+            cwd=ROOT, capture_output=True, text=True, timeout=120) for v, name in ((["-v"], "v"), ([], "cron"))]
+    verbose, cron = runs
+    assert verbose.returncode == cron.returncode == 0, verbose.stderr + cron.stderr
+    progress = [x for x in verbose.stderr.splitlines() if x.endswith("requests so far")]
+    assert len(progress) >= 2, verbose.stderr                 # 1.2 s pages, a line per 0.5 s
+    assert progress[0].startswith("ofweek: 1 list page(s), ")
+    assert verbose.stdout.startswith("ofweek: 3 new, ")
+    assert cron.stdout == cron.stderr == ""

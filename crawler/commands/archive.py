@@ -127,6 +127,8 @@ class Runner:
         if errors:
             print("\n".join(f"{self.prog}: {e}" for e in errors), file=sys.stderr)
             return USAGE
+        if verbose or sys.stderr.isatty():                # under cron: silent unless wrong
+            self.settings.set("PROGRESS", True, priority="cmdline")
         try:
             check_writable(self.settings.get("ARCHIVE_DIR"))
             lock = ArchiveLock(self.settings.get("ARCHIVE_DIR"))
