@@ -7,12 +7,14 @@
 - `ArchiveLock`: an exclusive `flock` on `ARCHIVE_DIR/.newsarchive/lock`, shared by every
   crawl of one process (so `scrapy archive` can run several spiders under one lock).
 - `clean_stale_temp_files`: temp files left by a killed run (only safe under the lock).
+- `check_writable`: refuse an archive folder a run could not write, before anything is fetched.
 """
 from __future__ import annotations
 
 import fcntl
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from crawler import postformat
@@ -22,6 +24,26 @@ STATE_DIR = ".newsarchive"
 
 class ArchiveLocked(RuntimeError):
     """Another process holds the archive's lock."""
+
+
+class ArchiveUnwritable(RuntimeError):
+    """The archive folder (or its state folder) cannot be created or written."""
+
+
+def check_writable(archive_dir: str | os.PathLike[str]) -> None:
+    """Create ARCHIVE_DIR, its state folder and `_posts/`, and write a file in the state
+    folder; raise ArchiveUnwritable naming the folder when that fails. (A `_posts/` that
+    turns unwritable later, or a full disk, makes `write-failed` skips instead.)"""
+    try:
+        folder = state_dir(archive_dir)
+        (Path(archive_dir) / "_posts").mkdir(exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".check-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        folder, where = os.path.abspath(archive_dir), os.path.abspath(exc.filename or archive_dir)
+        raise ArchiveUnwritable(f"cannot write to the archive folder {folder}: {exc.strerror or exc}"
+                                + (f" ({where})" if where != folder else "")) from None
 
 
 def state_dir(archive_dir: str | os.PathLike[str]) -> Path:

@@ -95,6 +95,16 @@ def portals() -> list[Portal]:
     return [Portal(p.parent.name, p.parent) for p in sorted(SEEDS.glob("*/cases.json"))]
 
 
+def command(portal: Portal, archive_dir: Path, origin: str, *settings: str,
+            spider_args: tuple[str, ...] = (), log_level: str = "WARNING") -> list[str]:
+    """The arguments of `scrapy` that crawl `portal` served at `origin` into `archive_dir`."""
+    return ["crawl", portal.spider, "-a", f"start_url={origin}{portal.start_path}",
+            *portal.spider_args, *spider_args, "-s", f"ARCHIVE_DIR={archive_dir}",
+            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", f"LOG_LEVEL={log_level}", *portal.config_args,
+            *[x for s in settings for x in ("-s", s)]]
+
+
 def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[str, ...] = (),
           log_level: str = "WARNING", server: FixtureServer | None = None,
           ) -> subprocess.CompletedProcess:
@@ -104,12 +114,9 @@ def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[
     portal's own spider arguments (crawl.json) come first, so `spider_args` override them.
     """
     def run(srv: FixtureServer) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", portal.spider,
-               "-a", f"start_url={srv.url(portal.start_path)}", *portal.spider_args, *spider_args,
-               "-s", f"ARCHIVE_DIR={archive_dir}", "-s", "DOWNLOAD_DELAY=0",
-               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"LOG_LEVEL={log_level}",
-               *portal.config_args,
-               *[x for s in settings for x in ("-s", s)]]
+        cmd = [sys.executable, "-m", "scrapy",
+               *command(portal, archive_dir, srv.origin, *settings, spider_args=spider_args,
+                        log_level=log_level)]
         return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=600)
 
     if server is not None:

@@ -82,3 +82,24 @@ class FixtureServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m crawler.fixtureserver DIR [PORT]`: serve a fixture portal until Ctrl-C."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m crawler.fixtureserver", description=main.__doc__)
+    parser.add_argument("root", help="the portal's pages, e.g. seeds/ofweek/site")
+    parser.add_argument("port", nargs="?", type=int, default=8000)
+    opts = parser.parse_args(argv)
+    srv = FixtureServer(opts.root, opts.port)
+    print(f"serving {srv.root} at {srv.origin} (Ctrl-C to stop)", flush=True)
+    try:
+        srv.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()

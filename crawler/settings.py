@@ -56,6 +56,9 @@ IMAGES_MAX_PIXELS = 40_000_000     # per frame, checked from the header (decompr
 IMAGES_TIMEOUT = 30                # seconds per image download
 IMAGES_THREADS = 2                 # decode/resize threads; also caps memory
 MEDIA_ALLOW_REDIRECTS = True       # safe: file/data/ftp handlers are disabled below
+# Head image and thumbnail of a post without images: the seed system's random picsum image
+# ({n}: a number derived from the article id), any URL, or "" for none. Never fetched.
+PLACEHOLDER_IMAGE = "https://picsum.photos/400/300?random={n}"
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
@@ -75,11 +78,15 @@ KEEP_ACTIVE_CONTENT = False
 # Never fetch local files or inline data because a page links them.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
-EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500,
+EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500, "crawler.progress.Progress": 510,
               # log_count/* per crawler: one `scrapy archive` runs many in one process
               "scrapy.extensions.logcount.LogCount": None, "crawler.extensions.OwnLogCount": 0}
 # No telnet console (a port per crawler, 6023-6073: more sites and feeds than ports failed).
 TELNETCONSOLE_ENABLED = False
+# Progress lines on stderr every PROGRESS_INTERVAL seconds (crawler/progress.py); the
+# commands turn PROGRESS on: crawl always, archive with -v or on a terminal.
+PROGRESS = False
+PROGRESS_INTERVAL = 10
 # Layout alarm: fields' minimum share of article pages, checked from this many pages on.
 LAYOUT_MIN_ARTICLES = 3
 LAYOUT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}

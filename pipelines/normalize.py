@@ -20,10 +20,12 @@ DEFAULT_MAX_FUTURE = 86400      # seconds; DATE_MAX_FUTURE
 logger = logging.getLogger(__name__)
 
 
-def placeholder_image(article_id: str) -> str:
-    """The generator's random head image, made stable: N derives from the article id."""
+def placeholder_image(article_id: str, template: str = PLACEHOLDER) -> str:
+    """The head image of a post without images (PLACEHOLDER_IMAGE): the generator's random
+    picsum image by default, made stable (`{n}` derives from the article id); any URL; or
+    empty for none. Never fetched, in local image mode too (it is not in the body)."""
     n = int(hashlib.sha1(article_id.encode("utf-8")).hexdigest(), 16) % 10000
-    return PLACEHOLDER.format(n=n)
+    return template.replace("{n}", str(n))
 
 
 def _verbatim_earliest_utc(text: str) -> datetime | None:
@@ -43,6 +45,8 @@ class NormalizePipeline:
         # a date further ahead than this is a page error, not news: the article is skipped
         self.max_future = timedelta(
             seconds=crawler.settings.getfloat("DATE_MAX_FUTURE", DEFAULT_MAX_FUTURE))
+        placeholder = crawler.settings.get("PLACEHOLDER_IMAGE", PLACEHOLDER)
+        self.placeholder = "" if placeholder is None else str(placeholder).strip()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "NormalizePipeline":
@@ -83,7 +87,7 @@ class NormalizePipeline:
             raise self.drop("no-labels", a["url"])
         a["image_urls"] = [absolute(a["url"], u) for u in a["image_urls"]]
         web = [u for u in a["image_urls"] if urlsplit(u).scheme in ("http", "https")]
-        head = web[0] if web else placeholder_image(a["article_id"])     # never a file:/data: URL
+        head = web[0] if web else placeholder_image(a["article_id"], self.placeholder)  # never file:/data:
         a["headimg"] = a["headimg"] or head
         a["thumbnail"] = a["thumbnail"] or head
         return item

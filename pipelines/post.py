@@ -1,4 +1,8 @@
-"""Write each Article as a post in the seed format: ARCHIVE_DIR/_posts/<site>-<id>.md."""
+"""Write each Article as a post in the seed format: ARCHIVE_DIR/_posts/<site>-<id>.md.
+
+A post that cannot be written (disk full, read-only or missing folder, I/O error) is a
+counted `write-failed` skip: the article is not recorded as archived and the run is left
+unfinished, so the next run fetches it again."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,11 +32,21 @@ class PostPipeline:
         except postformat.FormatError as exc:
             self.stats.inc_value("newsarchive/skipped/unwritable")
             raise DropItem(f"cannot write {item.url}: {exc}") from None
-        if postformat.write_atomic(path, data):
+        try:
+            written = postformat.write_atomic(path, data)
+        except OSError as exc:
+            detail = f"{path}: {exc.strerror or exc}"
+            skip = getattr(self.crawler.spider, "skip", None)
+            if skip is not None:                    # counted, and keeps the run unfinished
+                skip("write-failed", item.url, detail)
+            else:
+                self.stats.inc_value("newsarchive/skipped/write-failed")
+            raise DropItem(f"cannot write {item.url}: {detail}") from None
+        if written:
             self.stats.inc_value("newsarchive/posts/written")
         else:
             self.stats.inc_value("newsarchive/posts/unchanged")
         index = getattr(self.crawler.spider, "index", None)
         if index is not None:
-            index.record(item.site, item.article_id)          # archived: after the write
+            index.record(item.site, item.article_id)          # archived: once it is durable
         return item

@@ -49,17 +49,18 @@ def assert_hexo_loads(portal: fixturecrawl.Portal, out: Path) -> None:
             want.headimg, want.thumbnail, False)
 
 
-def rerun(portal: fixturecrawl.Portal, out: Path) -> tuple[list[str], dict[str, int]]:
-    """Crawl `portal` into `out`, then again (`-a max_pages=5`): the second run's requests
-    (robots.txt aside) and stats, once it is checked that it wrote and touched nothing."""
+def rerun(portal: fixturecrawl.Portal, out: Path, code: int = 0) -> tuple[list[str], dict[str, int]]:
+    """Crawl `portal` into `out`, then again (`-a max_pages=5`), each exiting with `code` (1
+    for a portal with a deliberately bad item): the second run's requests (robots.txt aside)
+    and stats, once it is checked that it wrote and touched nothing."""
     with FixtureServer(portal.site_dir) as srv:
         res, _ = crawl(portal, out, server=srv)
-        assert res.returncode == 0, res.stderr[-3000:]
+        assert res.returncode == code, res.stderr[-3000:]
         mtimes = {p: p.stat().st_mtime_ns for p in (out / "_posts").iterdir()}
         assert len(mtimes) == len(portal.cases)
         srv.requests.clear()
         res, stats = crawl(portal, out, args=("-a", "max_pages=5"), server=srv)
-        assert res.returncode == 0, res.stderr[-3000:]
+        assert res.returncode == code, res.stderr[-3000:]
         requests = [r for r in srv.requests if r != "/robots.txt"]
     assert stats["downloader/request_count"] - stats.get("robotstxt/request_count", 0) == len(requests)
     assert "newsarchive/posts/written" not in stats
@@ -67,11 +68,12 @@ def rerun(portal: fixturecrawl.Portal, out: Path) -> tuple[list[str], dict[str, 
     return requests, stats
 
 
-def crawl_served(portal: fixturecrawl.Portal, out: Path, args: tuple[str, ...] = (),
+def crawl_served(portal: fixturecrawl.Portal, out: Path, args: tuple[str, ...] = (), code: int = 0,
                  ) -> tuple[Path, dict[str, int], list[str]]:
-    """One remote-mode crawl of the served portal: (archive, stats, paths requested)."""
+    """One remote-mode crawl of the served portal, exiting with `code` (1 for a portal with
+    a deliberately bad item): (archive, stats, paths requested)."""
     with FixtureServer(portal.site_dir) as srv:
         res, stats = crawl(portal, out, args=args, server=srv)
         requests = list(srv.requests)
-    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.returncode == code, res.stderr[-3000:]
     return out, stats, requests

@@ -85,7 +85,7 @@ def test_bad_articles_are_counted_skips_and_the_rss_wins(tmp_path: Path) -> None
     edit("old-url-no-image", lambda b: b.replace("<h1>工信部：".encode(), "<h1>页面上的另一个标题：".encode())
          .replace("2022年04月18日 16:12".encode(), "2022年04月19日 09:00".encode()))
     res, stats = crawl(fixturecrawl.Portal("cnbeta", root), tmp_path / "out")
-    assert res.returncode == 0
+    assert res.returncode == 4, res.stderr[-3000:]   # the bad pages push coverage below its thresholds: a layout alarm
     for reason in ("no-body", "undecodable", "no-summary"):
         assert stats[f"newsarchive/skipped/{reason}"] == 1, reason
     written = {p.name for p in (tmp_path / "out" / "_posts").iterdir()}

@@ -144,8 +144,10 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
         res = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "feed", *args,
                               "-s", f"ARCHIVE_DIR={tmp_path}"], cwd=ROOT, capture_output=True,
                              text=True, timeout=60)
-        assert res.returncode != 0
-        assert res.stderr.splitlines()[-1].startswith("ValueError: "), res.stderr[-500:]
+        assert res.returncode == 2, res.stderr[-500:]                 # a usage error
+        assert "Traceback" not in res.stderr and "Task exception" not in res.stderr
+        assert res.stderr.splitlines()[-2:][0] == "crawl: could not start:", res.stderr[-500:]
+        assert res.stderr.splitlines()[-1].startswith("  feed: "), res.stderr[-500:]
 
 
 def test_local_images_from_a_feed(tmp_path: Path) -> None:

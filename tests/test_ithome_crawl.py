@@ -76,7 +76,7 @@ def test_bad_articles_are_counted_skips_and_list_titles_win(tmp_path: Path) -> N
     edit("no-image-source-byline", lambda b: re.sub(rb'<span id="pubtime_baidu">.*?</span>', b"", b))
     edit("single-digit-date", lambda b: b.replace("<h1>全国首批".encode(), "<h1>页面上的另一个标题：全国首批".encode()))
     res, stats = crawl(fixturecrawl.Portal("ithome", root), tmp_path / "out")
-    assert res.returncode == 0
+    assert res.returncode == 4, res.stderr[-3000:]   # the bad pages push coverage below its thresholds: a layout alarm
     for reason in ("no-body", "undecodable", "no-date"):
         assert stats[f"newsarchive/skipped/{reason}"] == 1, reason
     written = {p.name for p in (tmp_path / "out" / "_posts").iterdir()}

@@ -25,7 +25,8 @@ LIST_PATH = "/newsflashes"
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], list[str]]:
-    return crawl_served(PORTAL, tmp_path_factory.mktemp("archive"))
+    # exit 1: the portal's empty item is a counted no-body skip (an article failed)
+    return crawl_served(PORTAL, tmp_path_factory.mktemp("archive"), code=1)
 
 
 def test_every_case_is_archived_byte_for_byte(crawled: tuple[Path, dict, list]) -> None:
@@ -55,7 +56,7 @@ def test_the_extensionless_page_is_served_as_html() -> None:
 
 
 def test_rerun_fetches_only_the_list_and_writes_nothing(tmp_path: Path) -> None:
-    requests, stats = rerun(PORTAL, tmp_path / "a")
+    requests, stats = rerun(PORTAL, tmp_path / "a", code=1)     # the empty item, each run: exit 1
     assert requests == [LIST_PATH]
     assert stats["newsarchive/already_archived"] == len(PORTAL.cases)
     assert stats["newsarchive/skipped/no-body"] == 1                # still not archivable
@@ -93,7 +94,7 @@ def test_a_page_without_a_readable_state_is_a_layout_alarm(tmp_path: Path, chang
     assert requests == [LIST_PATH]
     assert not (tmp_path / "a" / "_posts").exists() or not list((tmp_path / "a" / "_posts").iterdir())
     res, stats = crawl(fixturecrawl.Portal("36kr", root), tmp_path / "b")
-    assert res.returncode == 0 and stats["newsarchive/skipped/list-no-layout"] == 1
+    assert res.returncode == 4 and stats["newsarchive/skipped/list-no-layout"] == 1   # as archive
 
 
 def test_renamed_text_field_is_a_body_alarm(tmp_path: Path) -> None:

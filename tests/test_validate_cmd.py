@@ -66,3 +66,35 @@ def test_broken_posts_are_named_without_traceback(tmp_path: Path) -> None:
                    "missing.md: missing field(s): date", "latin1.md: not UTF-8",
                    "absent.md: cannot read"]:
         assert needle in res.stderr
+
+
+def test_an_editors_final_newline_is_named(tmp_path: Path) -> None:
+    """Issue 13, case 9: the change is named and the diff is the change, not a re-wrapping."""
+    post = tmp_path / "post.md"
+    post.write_bytes(SEED_POST.read_bytes() + b"\n")
+    crlf = tmp_path / "crlf.md"
+    crlf.write_bytes(SEED_POST.read_bytes().replace(b"\n", b"\r\n") + b"\r\n")
+    res = validate(str(post), str(crlf))
+    assert res.returncode == 1
+    assert f"{post}: not canonical: a final newline was added" in res.stderr
+    assert (f"{crlf}: not canonical: line ends were changed to CRLF and a final newline was added"
+            in res.stderr)
+    first = res.stderr.split(str(crlf))[0]           # post.md's report: the change alone
+    assert "-⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵↵\n+⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵∅" in first
+    assert "<div>" not in first                       # no second wrapper in the diff
+
+
+def test_a_folder_validates_every_post_under_it(tmp_path: Path) -> None:
+    """Issue 13, case 10."""
+    (tmp_path / "_posts" / "sub").mkdir(parents=True)
+    (tmp_path / "_posts" / "a.md").write_bytes(SEED_POST.read_bytes())
+    (tmp_path / "_posts" / "sub" / "b.md").write_bytes(SEED_POST.read_bytes() + b"x")
+    (tmp_path / "_posts" / "notes.txt").write_text("not a post")
+    (tmp_path / "empty").mkdir()
+    res = validate(str(tmp_path / "_posts"), str(tmp_path / "empty"))
+    assert res.returncode == 1
+    assert f"{tmp_path / '_posts' / 'a.md'}: ok" in res.stdout
+    assert f"{tmp_path / '_posts' / 'sub' / 'b.md'}: not canonical" in res.stderr
+    assert f"{tmp_path / 'empty'}: no post (*.md) in this folder" in res.stderr
+    assert "Is a directory" not in res.stderr
+    assert res.stderr.rstrip().endswith("1 ok, 2 failed")

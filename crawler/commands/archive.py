@@ -4,9 +4,11 @@ Runs every site and every feed of ARCHIVE_FEEDS (or the named ones) in one proce
 under the archive's lock, prints nothing when all is well (a summary with -v) and a
 short report on stderr otherwise.
 
-Exit codes: 0 all well; 1 some articles failed; 2 usage or configuration error;
-3 another run holds the lock; 4 layout alarm (a portal changed its pages); 5 blocked (a
-portal answered with an anti-bot stub, a challenge, a login wall or 403-like statuses).
+Exit codes: 0 all well; 1 some articles failed (or a post could not be written); 2 usage or
+configuration error (an unwritable ARCHIVE_DIR too); 3 another run holds the lock; 4 layout
+alarm (a portal changed its pages); 5 blocked (a portal answered with an anti-bot stub, a
+challenge, a login wall or 403-like statuses); 130 interrupted (Ctrl-C). `scrapy crawl`
+runs through the same checks and codes (`Runner`).
 """
 from __future__ import annotations
 
@@ -22,11 +24,13 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import config
-from crawler.archive import ArchiveLock, ArchiveLocked
+from crawler.archive import ArchiveLock, ArchiveLocked, ArchiveUnwritable, check_writable
+from crawler.checks import setting_errors, unknown_arguments
 from crawler.parsers.blocked import HINT
 from crawler.sites import SITES
+from crawler.spiders.base import check_settings
 
-OK, FAILED, USAGE, LOCKED, LAYOUT, BLOCKED = 0, 1, 2, 3, 4, 5
+OK, FAILED, USAGE, LOCKED, LAYOUT, BLOCKED, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 SEVERITY = (OK, FAILED, BLOCKED, LAYOUT)      # a run's code: its sites' most severe
 
 
@@ -64,6 +68,8 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     errors = stats.get("log_count/ERROR", 0)
     if errors and not problems:
         problems.append(f"{name}: {errors} error(s) logged")
+    if not stats.get("downloader/response_count") and stats.get("finish_reason") == "finished":
+        problems.append(f"{name}: nothing could be fetched")
     return line, problems
 
 
@@ -101,7 +107,87 @@ def load_feeds(value: Any) -> list[dict[str, str]]:
     return feeds
 
 
-class Command(ScrapyCommand):
+class Runner:
+    """Runs spiders the way `scrapy archive` does, for it and for `scrapy crawl`: settings,
+    `-a` names and the archive folder checked first (exit 2), under the lock (exit 3), then
+    a summary line per site (on stdout when `verbose`), a report on stderr, the exit code."""
+    prog = "archive"
+    settings: Any
+    crawler_process: Any
+
+    def run_jobs(self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool,
+                 spargs: dict[str, str]) -> int:
+        errors = setting_errors(self.settings)
+        try:
+            check_settings(self.settings)
+        except ValueError as exc:
+            errors.append(str(exc))
+        unknown, known = unknown_arguments(
+            (self.crawler_process.spider_loader.load(spider) for _, spider, _ in jobs), spargs)
+        if unknown:
+            errors.append(f"unknown argument(s): {', '.join(f'-a {n}' for n in unknown)} "
+                          f"(known: {', '.join(known)})")
+        if errors:
+            print("\n".join(f"{self.prog}: {e}" for e in errors), file=sys.stderr)
+            return USAGE
+        if verbose or sys.stderr.isatty():                # under cron: silent unless wrong
+            self.settings.set("PROGRESS", True, priority="cmdline")
+        try:
+            check_writable(self.settings.get("ARCHIVE_DIR"))
+            lock = ArchiveLock(self.settings.get("ARCHIVE_DIR"))
+            lock.acquire()
+        except ArchiveUnwritable as exc:
+            print(f"{self.prog}: {exc}", file=sys.stderr)
+            return USAGE
+        except ArchiveLocked as exc:
+            print(f"{self.prog}: {exc}; not running", file=sys.stderr)
+            return LOCKED
+        try:
+            return self._crawl(jobs, verbose, spargs)
+        finally:
+            lock.release()
+
+    @staticmethod
+    def watch_start(done: Any, name: str, errors: list[str]) -> None:
+        """Collect the error of a crawl that could not start (a bad -a value …) in `errors`."""
+        if hasattr(done, "addErrback"):                        # Twisted reactor: a Deferred
+            done.addErrback(lambda f: errors.append(f"{name}: {f.getErrorMessage()}"))
+        else:                                                   # asyncio: a Task
+            done.add_done_callback(lambda t: t.cancelled() or t.exception() is None
+                                   or errors.append(f"{name}: {t.exception()}"))
+
+    def _crawl(self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool,
+               spargs: dict[str, str]) -> int:
+        assert self.crawler_process is not None
+        crawlers: list[tuple[str, Crawler]] = []
+        startup_errors: list[str] = []
+        for name, spider, own_args in jobs:
+            crawler = self.crawler_process.create_crawler(spider)
+            crawlers.append((name, crawler))
+            self.watch_start(self.crawler_process.crawl(crawler, **{**spargs, **own_args}),
+                             name, startup_errors)
+        self.crawler_process.start()
+        if startup_errors:
+            print(f"{self.prog}: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)
+            return USAGE
+        codes, report, summary = [OK], [], []
+        for name, crawler in crawlers:
+            code, problems, line = outcome(name, crawler.stats.get_stats() if crawler.stats else {})
+            codes.append(code)
+            summary.append(line)
+            report += problems
+        if verbose:
+            print("\n".join(summary))
+        # Ctrl-C (or SIGTERM): Scrapy closed the spiders with reason "shutdown".
+        if any(c.stats and c.stats.get_value("finish_reason") == "shutdown" for _, c in crawlers):
+            print(f"{self.prog}: interrupted; the next run completes the archive", file=sys.stderr)
+            return INTERRUPTED
+        if report:
+            print(f"{self.prog}: " + "\n  ".join(report), file=sys.stderr)
+        return max(codes, key=SEVERITY.index)
+
+
+class Command(Runner, ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
@@ -154,53 +240,12 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         try:
             jobs = self.jobs(args)
+            spargs = self.process_spargs(opts)
+            if "start_url" in spargs and len(args) != 1:
+                raise UsageError("-a start_url needs exactly one site named "
+                                 "(e.g. scrapy archive ofweek -a start_url=URL)")
         except UsageError as exc:
             print(f"archive: {exc}", file=sys.stderr)
             self.exitcode = USAGE
             return
-        lock = ArchiveLock(self.settings.get("ARCHIVE_DIR"))
-        try:
-            lock.acquire()
-        except ArchiveLocked as exc:
-            print(f"archive: {exc}; not running", file=sys.stderr)
-            self.exitcode = LOCKED
-            return
-        try:
-            self.exitcode = self._crawl(jobs, opts.verbose, self.process_spargs(opts))
-        finally:
-            lock.release()
-
-    @staticmethod
-    def watch_start(done: Any, name: str, errors: list[str]) -> None:
-        """Collect the error of a crawl that could not start (a bad -a value …) in `errors`."""
-        if hasattr(done, "addErrback"):                        # Twisted reactor: a Deferred
-            done.addErrback(lambda f: errors.append(f"{name}: {f.getErrorMessage()}"))
-        else:                                                   # asyncio: a Task
-            done.add_done_callback(lambda t: t.cancelled() or t.exception() is None
-                                   or errors.append(f"{name}: {t.exception()}"))
-
-    def _crawl(self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool,
-               spargs: dict[str, str]) -> int:
-        assert self.crawler_process is not None
-        crawlers: list[tuple[str, Crawler]] = []
-        startup_errors: list[str] = []
-        for name, spider, own_args in jobs:
-            crawler = self.crawler_process.create_crawler(spider)
-            crawlers.append((name, crawler))
-            self.watch_start(self.crawler_process.crawl(crawler, **{**spargs, **own_args}),
-                             name, startup_errors)
-        self.crawler_process.start()
-        if startup_errors:
-            print("archive: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)
-            return USAGE
-        codes, report, summary = [OK], [], []
-        for name, crawler in crawlers:
-            code, problems, line = outcome(name, crawler.stats.get_stats() if crawler.stats else {})
-            codes.append(code)
-            summary.append(line)
-            report += problems
-        if verbose:
-            print("\n".join(summary))
-        if report:
-            print("archive: " + "\n  ".join(report), file=sys.stderr)
-        return max(codes, key=SEVERITY.index)
+        self.exitcode = self.run_jobs(jobs, opts.verbose, spargs)

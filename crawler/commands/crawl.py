@@ -1,34 +1,31 @@
-"""`scrapy crawl SPIDER`: Scrapy's own command, plus exit code 5 when a portal refused us
-(blocked: the log says so and what to try). Otherwise Scrapy's code (1 when the crawl could
-not start); `scrapy archive` gives the full set of exit codes."""
+"""`scrapy crawl SPIDER`: Scrapy's own command (its log, its stats dump, `-o` feeds), run the
+way `scrapy archive` runs a site: settings, `-a` names and ARCHIVE_DIR checked first, under the
+archive's lock, then one summary line and archive's exit codes (0 all well, 1 articles failed or
+nothing fetched, 2 usage, 3 locked, 4 layout alarm, 5 blocked, 130 interrupted)."""
 from __future__ import annotations
 
 import argparse
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
 
 from crawler import config
-from crawler.commands.archive import BLOCKED, outcome
+from crawler.commands.archive import Runner
 
 
-class Command(ScrapyCrawl):
+class Command(Runner, ScrapyCrawl):
+    prog = "crawl"
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         config.apply_for_command(self.settings)             # newsarchive.toml, below -s
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        crawlers = []
-        create = self._create_crawler
-
-        def keep(spidercls):  # type: ignore[no-untyped-def]
-            crawler = create(spidercls)
-            crawlers.append(crawler)
-            return crawler
-
-        self._create_crawler = keep              # type: ignore[method-assign]
-        super().run(args, opts)
-        if self.exitcode or not crawlers or crawlers[0].stats is None:
-            return
-        code, _, _ = outcome(args[0], crawlers[0].stats.get_stats())
-        if code == BLOCKED:
-            self.exitcode = code
+        if len(args) != 1:
+            raise UsageError("give one spider: scrapy crawl SPIDER (scrapy list shows them)")
+        assert self.crawler_process is not None
+        if args[0] not in self.crawler_process.spider_loader.list():
+            raise UsageError(f"unknown spider {args[0]!r} (known: "
+                             f"{', '.join(sorted(self.crawler_process.spider_loader.list()))})",
+                             print_help=False)
+        self.exitcode = self.run_jobs([(args[0], args[0], {})], True, opts.spargs)

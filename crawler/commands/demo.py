@@ -6,6 +6,7 @@ posts to DIR (default ./demo-archive, laid out like a Hexo `source/` folder).
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from scrapy.exceptions import UsageError
 
 from crawler import config, fixturecrawl
 from crawler.fixtureserver import FixtureServer
+
+PORT = 8000                    # the port of the printed commands (the demo's own is random)
 
 
 class Command(ScrapyCommand):
@@ -39,22 +42,32 @@ class Command(ScrapyCommand):
         if len(args) > 1:
             raise UsageError("at most one DIR")
         out = Path(args[0] if args else "demo-archive").resolve()
-        portal = next((p for p in fixturecrawl.portals() if p.site == opts.site), None)
+        portals = fixturecrawl.portals()
+        portal = next((p for p in portals if p.site == opts.site), None)
         if portal is None:
-            raise UsageError(f"no fixture portal {opts.site!r} under seeds/")
+            print(f"demo: no fixture portal {opts.site!r} (known: "
+                  f"{', '.join(sorted(p.site for p in portals))})", file=sys.stderr)
+            self.exitcode = 2
+            return
+        setting = f"IMAGES_MODE={self.settings.get('IMAGES_MODE')}"
+        spider_args = ("-a", "max_pages=100")
+        before = {p.name for p in (out / "_posts").glob("*.md")}
         with FixtureServer(portal.site_dir) as srv:
             print(f"serving {portal.site_dir} at {srv.origin}")
-            print(f"scrapy crawl {portal.spider} -a start_url={srv.url(portal.start_path)} "
-                  f"-s ARCHIVE_DIR={out} -s IMAGES_MODE={self.settings.get('IMAGES_MODE')}")
-            res = fixturecrawl.crawl(portal, out, f"IMAGES_MODE={self.settings.get('IMAGES_MODE')}",
-                                     spider_args=("-a", "max_pages=100"), server=srv)
-        if res.returncode != 0:
-            print(res.stderr, file=sys.stderr)
-            self.exitcode = 1
+            res = fixturecrawl.crawl(portal, out, setting, spider_args=spider_args, server=srv)
+        print(res.stdout, end="")                   # the crawl's summary: new, unchanged …
+        print(res.stderr, end="", file=sys.stderr)  # its report: skipped pages, usage errors
+        self.exitcode = res.returncode              # the crawl's exit code (README)
+        if res.returncode not in (0, 1):
             return
-        if res.stderr:
-            print(res.stderr, file=sys.stderr)                  # warnings: skipped pages
         posts = sorted((out / "_posts").glob("*.md"))
-        print(f"{len(posts)} post(s) in {out / '_posts'}:")
+        print(f"{len(posts)} post(s) in {out / '_posts'}, "
+              f"{sum(p.name not in before for p in posts)} new:")
         for p in posts:
-            print(f"  {p.name}")
+            print(f"  {p.name}{'' if p.name in before else '  (new)'}")
+        site_dir = portal.site_dir.relative_to(fixturecrawl.PROJECT)
+        crawl = fixturecrawl.command(portal, out, f"http://127.0.0.1:{PORT}", setting,
+                                     spider_args=spider_args, log_level="INFO")
+        print("To do the same by hand, from this folder, in two shells:\n"
+              f"  python -m crawler.fixtureserver {shlex.quote(str(site_dir))} {PORT}\n"
+              f"  {shlex.join(['scrapy', *crawl])}")

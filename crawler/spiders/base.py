@@ -88,7 +88,10 @@ class PortalSpider(scrapy.Spider):
         # A page that may work next time (timeout, reset, 5xx …) keeps the run unfinished,
         # so the next run walks every list page again and retries what it missed.
         if reason == "finished" and not self.transient_failures:
-            self.done_marker.touch()
+            try:
+                self.done_marker.touch()
+            except OSError as exc:              # no marker: the next run walks every page
+                self.logger.warning("cannot mark the run finished: %s", exc)
         self.index.close()
         self.lock.release()
 

@@ -314,8 +314,11 @@ def norm(s: str) -> str:
 
 # --- the run as a whole ------------------------------------------------------------------
 
-def test_the_crawl_exits_0(crawl: Crawl) -> None:
-    assert crawl.result.returncode == 0, crawl.result.stderr[-3000:]
+def test_the_crawl_exits_4(crawl: Crawl) -> None:
+    # A layout alarm (exit 4, as `scrapy archive` gives): most article pages of this hostile
+    # portal lack a date, a title or a body, far below the coverage thresholds.
+    assert crawl.result.returncode == 4, crawl.result.stderr[-3000:]
+    assert "crawl: ofweek: layout alarm" in crawl.result.stderr
     assert crawl.stats["newsarchive/list_pages"] == 2
 
 

@@ -62,7 +62,9 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
              "-s", f"ARCHIVE_DIR={tmp / 'archive'}", "-s", "IMAGES_MODE=remote",
              "-s", "LOG_LEVEL=INFO"], cwd=ROOT, capture_output=True, text=True, timeout=120)
         requests = list(srv.requests)
-    assert res.returncode == 0, res.stderr[-3000:]
+    # A layout alarm (exit 4): most entries of this hostile feed lack a date, title or body.
+    assert res.returncode == 4, res.stderr[-3000:]
+    assert "crawl: feed: layout alarm" in res.stderr
     stats = {k: int(v) for k, v in re.findall(r"'(newsarchive/[\w/.-]+)': (\d+)", res.stderr)}
     return {"tmp": tmp, "archive": tmp / "archive", "stats": stats, "log": res.stderr,
             "requests": requests}

@@ -12,16 +12,19 @@ from tests.helpers import ROOT
 from tests.hostile.server import HostileServer, attempts, serve, status
 from tests.ofweeklike import FakeArticle, build
 
-ARTICLES = [FakeArticle(str(43000001 + i), f"文章 {i}", f"<p>正文 {i}</p>") for i in range(4)]
+ARTICLES = [FakeArticle(str(43000001 + i), f"文章 {i}",      # an image each: no layout alarm
+                        f"<p>正文 {i}</p><p><img src=\"https://img.ofweek.com/{i}.jpg\"></p>")
+            for i in range(4)]
 FLAKY = ARTICLES[3]                       # on list page 2
 
 
-def run(srv: HostileServer, start: str, out: Path) -> dict[str, int]:
+def run(srv: HostileServer, start: str, out: Path, code: int = 0) -> dict[str, int]:
+    """A crawl that must exit with `code` (1: an article failed), and its stats."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "ofweek", "-a", f"start_url={srv.url(start)}",
            "-s", f"ARCHIVE_DIR={out}", "-s", "IMAGES_MODE=remote", "-s", "DOWNLOAD_DELAY=0",
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=2", "-s", "LOG_LEVEL=INFO"]
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.returncode == code, res.stderr[-3000:]
     return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+)", res.stderr)}
 
 
@@ -30,7 +33,7 @@ def test_a_transient_failure_is_retried_by_the_next_run(tmp_path: Path) -> None:
     out = tmp_path / "archive"
     flaky = attempts(status(503), status(503), status(503), serve)    # 3 failures, then fine
     with HostileServer(tmp_path / "site", routes={FLAKY.path: flaky}) as srv:
-        first = run(srv, start, out)
+        first = run(srv, start, out, code=1)      # one article failed: exit 1
         assert first["newsarchive/skipped/http-503"] == 1
         assert not (out / "_posts" / f"ofweek-{FLAKY.article_id}.md").exists()
         assert not (out / ".newsarchive" / "ofweek.finished").exists()
