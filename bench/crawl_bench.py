@@ -14,6 +14,7 @@ articles/s and the crawling process's peak RSS (VmHWM) for each:
 Ratios are of the same run. No delay, no AutoThrottle: this measures the archiver, not
 politeness.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,15 +33,34 @@ from tests.imageserver import encode, photo  # noqa: E402
 from tests.ofweeklike import FakeArticle, build  # noqa: E402
 
 
-
-def crawl(srv: FixtureServer, start: str, archive: Path, pages: int, mode: str,
-          tmp: Path) -> tuple[float, int]:
+def crawl(
+    srv: FixtureServer, start: str, archive: Path, pages: int, mode: str, tmp: Path
+) -> tuple[float, int]:
     hwm = tmp / f"hwm-{mode}-{time.monotonic_ns()}"
-    cmd = [sys.executable, "-m", "tests.peakrss", str(hwm), "crawl", "ofweek",
-           "-a", f"start_url={srv.url(start)}", "-a", f"max_pages={pages}",
-           "-s", f"ARCHIVE_DIR={archive}", "-s", f"IMAGES_MODE={mode}",
-           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=ERROR"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.peakrss",
+        str(hwm),
+        "crawl",
+        "ofweek",
+        "-a",
+        f"start_url={srv.url(start)}",
+        "-a",
+        f"max_pages={pages}",
+        "-s",
+        f"ARCHIVE_DIR={archive}",
+        "-s",
+        f"IMAGES_MODE={mode}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        "-s",
+        "LOG_LEVEL=ERROR",
+    ]
     t0 = time.perf_counter()
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
@@ -64,22 +84,25 @@ def main() -> None:
                 path = f"/Upload/News/bench/{i}-{k}.jpg"
                 files[path] = jpeg
                 imgs += f'<p style="text-align:center"><img src="https://images.ofweek.com{path}"></p>'
-            articles.append(FakeArticle(str(45000000 + i), f"基准文章 {i}",
-                                        "<p>正文</p>" * 30 + imgs))
+            articles.append(FakeArticle(str(45000000 + i), f"基准文章 {i}", "<p>正文</p>" * 30 + imgs))
         start = build(tmp / "site", articles, per_page=20, files=files)
         pages = -(-args.articles // 20)
         with FixtureServer(tmp / "site") as srv:
-            rows = [("remote", *crawl(srv, start, tmp / "remote", pages, "remote", tmp)),
-                    ("local", *crawl(srv, start, tmp / "local", pages, "local", tmp)),
-                    ("rerun", *crawl(srv, start, tmp / "local", pages, "local", tmp))]
+            rows = [
+                ("remote", *crawl(srv, start, tmp / "remote", pages, "remote", tmp)),
+                ("local", *crawl(srv, start, tmp / "local", pages, "local", tmp)),
+                ("rerun", *crawl(srv, start, tmp / "local", pages, "local", tmp)),
+            ]
         posts = len(list((tmp / "local" / "_posts").glob("*.md")))
         print(f"{args.articles} articles, {args.images} image(s) of 2400x1600 each, {posts} posts written")
         print(f"{'run':8} {'seconds':>8} {'articles/s':>11} {'peak RSS MB':>12}")
         for name, seconds, rss in rows:
             rate = args.articles / seconds if name != "rerun" else float("nan")
             print(f"{name:8} {seconds:8.2f} {rate:11.1f} {rss:12d}")
-        print(f"local/remote time ratio: {rows[1][1] / rows[0][1]:.2f}; "
-              f"rerun/local: {rows[2][1] / rows[1][1]:.2f}")
+        print(
+            f"local/remote time ratio: {rows[1][1] / rows[0][1]:.2f}; "
+            f"rerun/local: {rows[2][1] / rows[1][1]:.2f}"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -7,6 +7,7 @@ Each mode runs in its own fresh process, so its peak RSS (VmHWM) is its own;
 "peak over baseline" subtracts the RSS the process had before decoding (interpreter,
 Pillow, the JPEG bytes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,14 +57,15 @@ def run_mode(mode: str, path: str, repeat: int) -> dict:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        if mode == "draft":                 # what the pipeline does
+        if mode == "draft":  # what the pipeline does
             p = imaging.process(data, MAX_SIZE, max_pixels, THUMB)
             full, thumb = p.full, p.thumb
-        else:                               # the same work, full-size decode first
+        else:  # the same work, full-size decode first
             im = Image.open(io.BytesIO(data))
             im.load()
-            small = im.resize(imaging.fit(im.size, (MAX_SIZE, MAX_SIZE)),
-                              Image.Resampling.LANCZOS, reducing_gap=3.0)
+            small = im.resize(
+                imaging.fit(im.size, (MAX_SIZE, MAX_SIZE)), Image.Resampling.LANCZOS, reducing_gap=3.0
+            )
             out = io.BytesIO()
             small.save(out, "JPEG", quality=imaging.JPEG_QUALITY)
             t = small.resize(imaging.fit(small.size, THUMB), Image.Resampling.LANCZOS)
@@ -74,10 +76,15 @@ def run_mode(mode: str, path: str, repeat: int) -> dict:
             del im
         times.append(time.perf_counter() - t0)
     peak = peak_rss_kb()
-    return {"mode": mode, "best_s": min(times), "mean_s": sum(times) / len(times),
-            "peak_rss_mb": peak / 1024, "over_baseline_mb": (peak - baseline) / 1024,
-            "full": [full.width, full.height, len(full.data)],
-            "thumb": [thumb.width, thumb.height, len(thumb.data)]}
+    return {
+        "mode": mode,
+        "best_s": min(times),
+        "mean_s": sum(times) / len(times),
+        "peak_rss_mb": peak / 1024,
+        "over_baseline_mb": (peak - baseline) / 1024,
+        "full": [full.width, full.height, len(full.data)],
+        "thumb": [thumb.width, thumb.height, len(thumb.data)],
+    }
 
 
 def imaging_max_pixels() -> int:
@@ -100,18 +107,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         jpeg = Path(tmp) / "big.jpg"
         jpeg.write_bytes(make_jpeg((w, h)))
-        print(f"JPEG {w}x{h} ({w * h / 1e6:.1f} Mpx, {jpeg.stat().st_size / 1e6:.1f} MB) -> "
-              f"fit {MAX_SIZE}px + thumbnail {THUMB[0]}x{THUMB[1]}, best of {args.repeat}")
-        print(f"{'mode':<10}{'best s':>9}{'mean s':>9}{'peak RSS MB':>13}{'over base MB':>14}"
-              f"  full / thumb")
+        print(
+            f"JPEG {w}x{h} ({w * h / 1e6:.1f} Mpx, {jpeg.stat().st_size / 1e6:.1f} MB) -> "
+            f"fit {MAX_SIZE}px + thumbnail {THUMB[0]}x{THUMB[1]}, best of {args.repeat}"
+        )
+        print(f"{'mode':<10}{'best s':>9}{'mean s':>9}{'peak RSS MB':>13}{'over base MB':>14}  full / thumb")
         for mode in ("nodraft", "draft"):
-            out = subprocess.run([sys.executable, __file__, "--repeat", str(args.repeat),
-                                  "--child", mode, str(jpeg)],
-                                 capture_output=True, text=True, check=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, __file__, "--repeat", str(args.repeat), "--child", mode, str(jpeg)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
             r = json.loads(out.stdout)
-            print(f"{mode:<10}{r['best_s']:>9.3f}{r['mean_s']:>9.3f}{r['peak_rss_mb']:>13.1f}"
-                  f"{r['over_baseline_mb']:>14.1f}  {r['full'][0]}x{r['full'][1]} / "
-                  f"{r['thumb'][0]}x{r['thumb'][1]}")
+            print(
+                f"{mode:<10}{r['best_s']:>9.3f}{r['mean_s']:>9.3f}{r['peak_rss_mb']:>13.1f}"
+                f"{r['over_baseline_mb']:>14.1f}  {r['full'][0]}x{r['full'][1]} / "
+                f"{r['thumb'][0]}x{r['thumb'][1]}"
+            )
 
 
 if __name__ == "__main__":

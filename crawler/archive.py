@@ -9,6 +9,7 @@
 - `clean_stale_temp_files`: temp files left by a killed run (only safe under the lock).
 - `check_writable`: refuse an archive folder a run could not write, before anything is fetched.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -16,6 +17,7 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 from crawler import postformat
 
@@ -42,8 +44,10 @@ def check_writable(archive_dir: str | os.PathLike[str]) -> None:
         os.unlink(probe)
     except OSError as exc:
         folder, where = os.path.abspath(archive_dir), os.path.abspath(exc.filename or archive_dir)
-        raise ArchiveUnwritable(f"cannot write to the archive folder {folder}: {exc.strerror or exc}"
-                                + (f" ({where})" if where != folder else "")) from None
+        raise ArchiveUnwritable(
+            f"cannot write to the archive folder {folder}: {exc.strerror or exc}"
+            + (f" ({where})" if where != folder else "")
+        ) from None
 
 
 def state_dir(archive_dir: str | os.PathLike[str]) -> Path:
@@ -60,7 +64,7 @@ class ArchiveIndex:
         try:
             self.db = self._open()
         except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)           # damaged beyond opening: start afresh
+            self.path.unlink(missing_ok=True)  # damaged beyond opening: start afresh
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -94,8 +98,9 @@ class ArchiveIndex:
 
     def record(self, site: str, article_id: str) -> None:
         """Call after the post is written."""
-        self.db.execute("INSERT OR IGNORE INTO posts VALUES (?)",
-                        (postformat.post_filename(site, article_id),))
+        self.db.execute(
+            "INSERT OR IGNORE INTO posts VALUES (?)", (postformat.post_filename(site, article_id),)
+        )
 
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
@@ -107,13 +112,13 @@ class ArchiveIndex:
 class ArchiveLock:
     """`flock` on ARCHIVE_DIR/.newsarchive/lock; re-entrant within one process."""
 
-    _held: dict[Path, tuple[int, int]] = {}      # lock path -> (fd, holders)
+    _held: ClassVar[dict[Path, tuple[int, int]]] = {}  # lock path -> (fd, holders)
 
     def __init__(self, archive_dir: str | os.PathLike[str]) -> None:
         self.path = (state_dir(archive_dir) / "lock").resolve()
         self.acquired = False
 
-    def acquire(self) -> "ArchiveLock":
+    def acquire(self) -> ArchiveLock:
         if self.path in self._held:
             fd, n = self._held[self.path]
             self._held[self.path] = (fd, n + 1)
@@ -142,7 +147,7 @@ class ArchiveLock:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
-    def __enter__(self) -> "ArchiveLock":
+    def __enter__(self) -> ArchiveLock:
         return self.acquire()
 
     def __exit__(self, *exc: object) -> None:

@@ -6,6 +6,7 @@
 - `-a NAME=value` names a spider does not take are refused with the names it does take
   (`-a maxpages=2` would otherwise be ignored and every page walked).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -19,9 +20,19 @@ from scrapy.settings import default_settings
 from crawler import settings as project_settings
 
 # Settings with a whole-number default that Scrapy or the project reads as a float.
-FLOAT_SETTINGS = frozenset({"DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DATE_MAX_FUTURE", "IMAGES_TIMEOUT",
-                            "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
-                            "AUTOTHROTTLE_TARGET_CONCURRENCY", "CLOSESPIDER_TIMEOUT", "PROGRESS_INTERVAL"})
+FLOAT_SETTINGS = frozenset(
+    {
+        "DOWNLOAD_DELAY",
+        "DOWNLOAD_TIMEOUT",
+        "DATE_MAX_FUTURE",
+        "IMAGES_TIMEOUT",
+        "AUTOTHROTTLE_START_DELAY",
+        "AUTOTHROTTLE_MAX_DELAY",
+        "AUTOTHROTTLE_TARGET_CONCURRENCY",
+        "CLOSESPIDER_TIMEOUT",
+        "PROGRESS_INTERVAL",
+    }
+)
 
 
 def defaults() -> dict[str, Any]:
@@ -35,7 +46,7 @@ def setting_errors(settings: Any) -> list[str]:
     """One message per setting whose text value does not read as its default's type."""
     errors = []
     for name, default in defaults().items():
-        with warnings.catch_warnings():             # deprecated names warn when read
+        with warnings.catch_warnings():  # deprecated names warn when read
             warnings.simplefilter("ignore")
             value = settings.get(name)
         if not isinstance(value, str) or isinstance(default, str) or default is None:
@@ -51,7 +62,7 @@ def setting_errors(settings: Any) -> list[str]:
                 try:
                     settings.getint(name)
                 except ValueError:
-                    if default not in (0, 1):       # Scrapy's flags default to 0/1
+                    if default not in (0, 1):  # Scrapy's flags default to 0/1
                         raise
                     settings.getbool(name)
                 continue
@@ -60,10 +71,15 @@ def setting_errors(settings: Any) -> list[str]:
             continue
         except (ValueError, TypeError):
             pass
-        want = ("true or false" if isinstance(default, bool)
-                else "a number" if isinstance(default, float) or name in FLOAT_SETTINGS
-                else "a whole number" if isinstance(default, int)
-                else f"a JSON object, such as {json.dumps(default) or '{}'}")
+        want = (
+            "true or false"
+            if isinstance(default, bool)
+            else "a number"
+            if isinstance(default, float) or name in FLOAT_SETTINGS
+            else "a whole number"
+            if isinstance(default, int)
+            else f"a JSON object, such as {json.dumps(default) or '{}'}"
+        )
         errors.append(f"setting {name} must be {want}, not {value!r}")
     return errors
 
@@ -78,7 +94,7 @@ def spider_arguments(spidercls: type) -> set[str]:
         for p in inspect.signature(init).parameters.values():
             if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
                 names.add(p.name)
-    names.discard("name")                # Scrapy's own: the spider's name is not an argument
+    names.discard("name")  # Scrapy's own: the spider's name is not an argument
     return names
 
 

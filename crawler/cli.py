@@ -4,6 +4,7 @@
 probe …` are `scrapy …` run with this project's settings (crawler.settings), wherever the
 shell is: no `cd` into the project folder first (a cron line can call it directly).
 """
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.cmdline import execute     # after the settings module is set
+    from scrapy.cmdline import execute  # after the settings module is set
 
     execute(["newsarchive", *(sys.argv[1:] if argv is None else argv)])
 

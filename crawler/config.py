@@ -6,6 +6,7 @@ bad file is a ConfigError naming the file, the portal and the key (the commands 
 `apply` puts its settings at "project" priority, so `-s` on the command line still wins.
 README: "The config file" and "Add a portal" describe every key.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -40,14 +41,15 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class PortalRules:
     """One `[[portals]]` entry, checked: what its spider and parser need."""
+
     name: str
     start_url: str
     hosts: tuple[str, ...]
     categories: tuple[str, ...]
     author: str
     tz: tzinfo
-    links: str                          # [portals.list]
-    title: str                          # [portals.article] …
+    links: str  # [portals.list]
+    title: str  # [portals.article] …
     date: str
     body: str
     charset: str | None = None
@@ -57,8 +59,8 @@ class PortalRules:
     date_format: str | None = None
     remove: tuple[str, ...] = ()
     next_page: str | None = None
-    images: bool = True                 # whether its articles are expected to carry images
-    source: str = DEFAULT_NAME          # the file it came from, for messages
+    images: bool = True  # whether its articles are expected to carry images
+    source: str = DEFAULT_NAME  # the file it came from, for messages
 
     def where(self, key: str) -> str:
         """`portals.article.title in newsarchive.toml`: for the layout alarm and `sites`."""
@@ -68,7 +70,7 @@ class PortalRules:
 @dataclass
 class Config:
     path: Path | None = None
-    settings: dict[str, Any] = field(default_factory=dict)     # setting name -> value
+    settings: dict[str, Any] = field(default_factory=dict)  # setting name -> value
     feeds: list[dict[str, Any]] = field(default_factory=list)
     portals: list[PortalRules] = field(default_factory=list)
 
@@ -109,13 +111,16 @@ class _Reader:
     def fail(self, where: str, message: str) -> ConfigError:
         return ConfigError(f"{self.path}: {where}: {message}")
 
-    def table(self, value: Any, where: str, keys: set[str],
-              required: frozenset[str] | set[str] = frozenset()) -> dict:
+    def table(
+        self, value: Any, where: str, keys: set[str], required: frozenset[str] | set[str] = frozenset()
+    ) -> dict:
         if not isinstance(value, dict):
             raise self.fail(where, "expected a table")
+
         # `portal 'x': key`, `portal 'x': list.key`, `feeds[1].key`, `key`
-        name = (lambda key: f"{where}: {key}" if where.endswith("'") else
-                f"{where}.{key}" if where else key)
+        def name(key: str) -> str:
+            return f"{where}: {key}" if where.endswith("'") else f"{where}.{key}" if where else key
+
         for key in value:
             if key not in keys:
                 raise self.fail(name(key), f"unknown key (known: {', '.join(sorted(keys))})")
@@ -172,8 +177,10 @@ class _Reader:
         names = {*builtin, *seen, *(f["site"] for f in config.feeds)}
         if len(config.feeds) != len({f["site"] for f in config.feeds}):
             raise self.fail("feeds", "two feeds have the same site")
-        config.settings = {**self.settings(data.get("settings", {})),
-                           **self.archive(data.get("archive", {}), names)}
+        config.settings = {
+            **self.settings(data.get("settings", {})),
+            **self.archive(data.get("archive", {}), names),
+        }
         if config.feeds:
             config.settings["ARCHIVE_FEEDS"] = config.feeds
         return config
@@ -181,21 +188,25 @@ class _Reader:
     def archive(self, value: Any, names: set[str]) -> dict[str, Any]:
         t = self.table(value, "archive", {"dir", "contact", "images", "sites"})
         out: dict[str, Any] = {}
-        if "dir" in t:              # relative to the config file's folder
-            out["ARCHIVE_DIR"] = str(self.path.parent / Path(self.string(t["dir"], "archive.dir")).expanduser())
+        if "dir" in t:  # relative to the config file's folder
+            out["ARCHIVE_DIR"] = str(
+                self.path.parent / Path(self.string(t["dir"], "archive.dir")).expanduser()
+            )
         if "contact" in t:
             out["CONTACT"] = self.string(t["contact"], "archive.contact")
         if "images" in t:
             mode = self.string(t["images"], "archive.images")
             if mode not in ("local", "remote"):
-                raise self.fail("archive.images", f"must be \"local\" or \"remote\", not {mode!r}")
+                raise self.fail("archive.images", f'must be "local" or "remote", not {mode!r}')
             out["IMAGES_MODE"] = mode
         if "sites" in t:
             sites = self.strings(t["sites"], "archive.sites")
             unknown = [s for s in sites if s not in names]
             if unknown:
-                raise self.fail("archive.sites", f"unknown site(s) {', '.join(unknown)} "
-                                f"(known: {', '.join(sorted(names))})")
+                raise self.fail(
+                    "archive.sites",
+                    f"unknown site(s) {', '.join(unknown)} (known: {', '.join(sorted(names))})",
+                )
             out["ARCHIVE_SITES"] = list(sites)
         return out
 
@@ -227,21 +238,36 @@ class _Reader:
     def portal(self, value: Any, n: int) -> PortalRules:
         name = value.get("name") if isinstance(value, dict) else None
         label = f"portal {name!r}" if isinstance(name, str) else f"portals[{n}]"
-        t = self.table(value, label, {"name", "start_url", "hosts", "charset", "timezone",
-                                      "categories", "author", "max_pages", "list", "article"},
-                       {"name", "start_url", "categories", "author", "list", "article"})
+        t = self.table(
+            value,
+            label,
+            {
+                "name",
+                "start_url",
+                "hosts",
+                "charset",
+                "timezone",
+                "categories",
+                "author",
+                "max_pages",
+                "list",
+                "article",
+            },
+            {"name", "start_url", "categories", "author", "list", "article"},
+        )
         name = self.string(t["name"], f"{label}: name")
         if not _NAME.match(name):
-            raise self.fail(f"{label}: name", f"{name!r}: lower-case letters, digits, - and _ "
-                            "(it names the spider and the posts)")
+            raise self.fail(
+                f"{label}: name",
+                f"{name!r}: lower-case letters, digits, - and _ (it names the spider and the posts)",
+            )
         label = f"portal {name!r}"
         start = self.string(t["start_url"], f"{label}: start_url")
         parts = urlsplit(start)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise self.fail(f"{label}: start_url", f"must be an http(s) URL, not {start!r}")
         host = parts.hostname
-        hosts = (self.strings(t["hosts"], f"{label}: hosts") if "hosts" in t
-                 else (host.removeprefix("www."),))
+        hosts = self.strings(t["hosts"], f"{label}: hosts") if "hosts" in t else (host.removeprefix("www."),)
         charset = None
         if "charset" in t:
             charset = self.string(t["charset"], f"{label}: charset")
@@ -253,15 +279,20 @@ class _Reader:
         try:
             tz = ZoneInfo(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail(f"{label}: timezone", f"unknown time zone {tz_name!r} "
-                            "(an IANA name such as Asia/Shanghai or UTC)") from None
+            raise self.fail(
+                f"{label}: timezone",
+                f"unknown time zone {tz_name!r} (an IANA name such as Asia/Shanghai or UTC)",
+            ) from None
         max_pages = t.get("max_pages", DEFAULT_MAX_PAGES)
         if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
             raise self.fail(f"{label}: max_pages", f"a whole number of at least 1, not {max_pages!r}")
         lst = self.table(t["list"], f"{label}: list", {"links", "next"}, {"links"})
-        art = self.table(t["article"], f"{label}: article",
-                         {"id", "title", "date", "date_format", "body", "remove", "next_page", "images"},
-                         {"title", "date", "body"})
+        art = self.table(
+            t["article"],
+            f"{label}: article",
+            {"id", "title", "date", "date_format", "body", "remove", "next_page", "images"},
+            {"title", "date", "body"},
+        )
         key = f"{label}: article"
         id_regex = None
         if "id" in art:
@@ -271,36 +302,50 @@ class _Reader:
             except re.error as exc:
                 raise self.fail(f"{key}.id", f"regex '{pattern}' does not compile: {exc}") from None
             if id_regex.groups != 1:
-                raise self.fail(f"{key}.id", f"regex '{pattern}' must have exactly one group "
-                                f"(it has {id_regex.groups})")
+                raise self.fail(
+                    f"{key}.id", f"regex '{pattern}' must have exactly one group (it has {id_regex.groups})"
+                )
         date_format = None
         if "date_format" in art:
             date_format = self.string(art["date_format"], f"{key}.date_format")
             if "%" not in date_format:
-                raise self.fail(f"{key}.date_format", f"{date_format!r} has no %-directive "
-                                "(strftime codes: %Y-%m-%d %H:%M)")
+                raise self.fail(
+                    f"{key}.date_format",
+                    f"{date_format!r} has no %-directive (strftime codes: %Y-%m-%d %H:%M)",
+                )
         images = art.get("images", True)
         if not isinstance(images, bool):
             raise self.fail(f"{key}.images", f"true or false, not {images!r}")
         return PortalRules(
-            name=name, start_url=start, hosts=tuple(h.lower() for h in hosts),
+            name=name,
+            start_url=start,
+            hosts=tuple(h.lower() for h in hosts),
             categories=self.strings(t["categories"], f"{label}: categories"),
-            author=self.string(t["author"], f"{label}: author"), tz=tz,
+            author=self.string(t["author"], f"{label}: author"),
+            tz=tz,
             links=self.css(lst["links"], f"{label}: list.links"),
             next=self.css(lst["next"], f"{label}: list.next") if "next" in lst else None,
             title=self.css(art["title"], f"{key}.title", pseudo=True),
             date=self.css(art["date"], f"{key}.date", pseudo=True),
             body=self.css(art["body"], f"{key}.body"),
-            charset=charset, max_pages=max_pages, id=id_regex, date_format=date_format,
-            remove=tuple(self.css(r, f"{key}.remove") for r in
-                         (self.strings(art["remove"], f"{key}.remove") if "remove" in art else ())),
+            charset=charset,
+            max_pages=max_pages,
+            id=id_regex,
+            date_format=date_format,
+            remove=tuple(
+                self.css(r, f"{key}.remove")
+                for r in (self.strings(art["remove"], f"{key}.remove") if "remove" in art else ())
+            ),
             next_page=self.css(art["next_page"], f"{key}.next_page") if "next_page" in art else None,
-            images=images, source=str(self.path))
+            images=images,
+            source=str(self.path),
+        )
 
 
 def load_for(settings: Any) -> Config:
     """The config these settings point at (CONFIG, $NEWSARCHIVE_CONFIG, ./newsarchive.toml)."""
     from crawler.sites import SITES
+
     return load(find(settings), tuple(SITES))
 
 
@@ -311,8 +356,9 @@ def apply(settings: Any) -> Config:
     for name, value in config.settings.items():
         settings.set(name, value, priority="project")
     if config.path is not None:
-        settings.set("CONFIG", str(config.path.resolve()), priority=max(
-            settings.getpriority("CONFIG") or 0, 20))
+        settings.set(
+            "CONFIG", str(config.path.resolve()), priority=max(settings.getpriority("CONFIG") or 0, 20)
+        )
     return config
 
 
@@ -320,6 +366,7 @@ def apply_for_command(settings: Any) -> Config:
     """`apply` for a command's process_options: a bad file is a usage error (exit 2, the
     message naming file, portal and key; no traceback)."""
     from scrapy.exceptions import UsageError
+
     try:
         return apply(settings)
     except ConfigError as exc:

@@ -11,6 +11,7 @@ persist, SCHEDULER_PERSIST). What this module adds to scrapy-redis's dupefilter:
 - an article that failed for a passing reason (timeout, 5xx …) is forgotten from the
   shared set (`forget`), so a later run fetches it again.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -33,7 +34,7 @@ class SharedDupeFilter(RFPDupeFilter):
     @classmethod
     def from_spider(cls, spider: Any) -> SharedDupeFilter:
         df = super().from_spider(spider)
-        spider.shared_dupefilter = df            # for PortalSpider.fetch_failed
+        spider.shared_dupefilter = df  # for PortalSpider.fetch_failed
         return df
 
     def request_seen(self, request: Request) -> bool:

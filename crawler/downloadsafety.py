@@ -19,6 +19,7 @@ data, ftp and s3 handlers are disabled. What it leaves to us:
 Page requests are those with meta "canonical" (PortalSpider.request); others (robots.txt,
 images with dont_filter) keep Scrapy's behaviour.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,9 +32,9 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
-try:                                  # what HttpCompressionMiddleware raises past DOWNLOAD_MAXSIZE
+try:  # what HttpCompressionMiddleware raises past DOWNLOAD_MAXSIZE
     from scrapy.utils._compression import _DecompressionMaxSizeExceeded
-except ImportError:                   # pragma: no cover - a Scrapy without it
+except ImportError:  # pragma: no cover - a Scrapy without it
     _DecompressionMaxSizeExceeded = ()  # type: ignore[assignment,misc]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -50,7 +51,7 @@ class PortalOffsiteMiddleware(OffsiteMiddleware):
     Replaces Scrapy's OffsiteMiddleware at the same priority (DOWNLOADER_MIDDLEWARES)."""
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "PortalOffsiteMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> PortalOffsiteMiddleware:
         o = super().from_crawler(crawler)
         crawler.signals.connect(o.request_dropped, signal=signals.request_dropped)
         return o
@@ -64,10 +65,10 @@ class PortalOffsiteMiddleware(OffsiteMiddleware):
             return True
         m = urlsplit(f"{mirror[0]}://{mirror[1]}")
         if url.hostname != m.hostname:
-            return True                   # another allowed domain (none today)
+            return True  # another allowed domain (none today)
         try:
             ours, theirs = _port(url.scheme, url.port), _port(m.scheme, m.port)
-        except ValueError:                # a port out of range
+        except ValueError:  # a port out of range
             return False
         return ours == theirs or {ours, theirs} <= set(DEFAULT_PORTS.values())
 
@@ -117,8 +118,7 @@ def failure_reason(failure: Failure, max_redirects: int) -> tuple[str, str]:
             if urlsplit(target).scheme not in DEFAULT_PORTS:
                 return "redirect-not-http", f"{response.status} to {target[:200]}"
         return f"http-{response.status}", repr(exc)
-    if isinstance(exc, DownloadCancelledError) or isinstance(
-            exc.__cause__, _DecompressionMaxSizeExceeded):
+    if isinstance(exc, DownloadCancelledError) or isinstance(exc.__cause__, _DecompressionMaxSizeExceeded):
         return "too-large", str(exc) or "body larger than DOWNLOAD_MAXSIZE"
     if isinstance(exc, IgnoreRequest) and failure.request.meta.get("redirect_times", 0) >= max_redirects:
         return "redirect-limit", f"{max_redirects} redirects, last to {failure.request.url}"

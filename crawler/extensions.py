@@ -1,9 +1,9 @@
 """Crawl-wide checks that run beside the spiders."""
+
 from __future__ import annotations
 
-from typing import Any
-
 import logging
+from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -24,30 +24,34 @@ class LayoutAlarm:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.min_articles = crawler.settings.getint("LAYOUT_MIN_ARTICLES", 3)
-        self.min_coverage = {**DEFAULT_MIN_COVERAGE,
-                             **crawler.settings.getdict("LAYOUT_MIN_COVERAGE")}
-        self.found: list[str] = []             # the alarms of the finished crawl
+        self.min_coverage = {**DEFAULT_MIN_COVERAGE, **crawler.settings.getdict("LAYOUT_MIN_COVERAGE")}
+        self.found: list[str] = []  # the alarms of the finished crawl
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "LayoutAlarm":
+    def from_crawler(cls, crawler: Crawler) -> LayoutAlarm:
         return cls(crawler)
 
     def alarms(self, selectors: dict[str, str]) -> list[str]:
         get = self.stats.get_value
         found: list[str] = []
-        if (get("newsarchive/list_pages", 0) and not get("newsarchive/first_list_links", 0)
-                and not get("newsarchive/skipped/blocked", 0)):     # blocked is not broken
+        if (
+            get("newsarchive/list_pages", 0)
+            and not get("newsarchive/first_list_links", 0)
+            and not get("newsarchive/skipped/blocked", 0)
+        ):  # blocked is not broken
             found.append(f"the list page gave no article link (selector {selectors.get('list', '?')})")
         articles = get("newsarchive/layout/articles", 0)
         if articles >= self.min_articles:
             for field, minimum in self.min_coverage.items():
                 if selectors and field not in selectors:
-                    continue                        # a field this spider does not read
+                    continue  # a field this spider does not read
                 share = get(f"newsarchive/layout/with/{field}", 0) / articles
                 if share < float(minimum):
-                    found.append(f"{field} found in {share:.0%} of {articles} article pages "
-                                 f"(< {float(minimum):.0%}; selector {selectors.get(field, '?')})")
+                    found.append(
+                        f"{field} found in {share:.0%} of {articles} article pages "
+                        f"(< {float(minimum):.0%}; selector {selectors.get(field, '?')})"
+                    )
         return found
 
     def spider_closed(self, spider: Spider, reason: Any) -> None:

@@ -12,6 +12,7 @@ fixed reference time for relative dates), before the caller's own. A portal decl
 file names it: `"config": "newsarchive.example.toml"` (relative to the project), passed as
 `-s CONFIG=…` (the folder's name is then the config portal's name, or crawl.json's `spider`).
 """
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,8 @@ class Portal:
         """The path of the portal's first list page: crawl.json's `start_path`, else the
         shortest list URL path of the cases."""
         return self.crawl_config.get("start_path") or min(
-            (urlsplit(c["list_url"]).path for c in self.cases), key=len)
+            (urlsplit(c["list_url"]).path for c in self.cases), key=len
+        )
 
     @property
     def config(self) -> Path | None:
@@ -95,28 +97,58 @@ def portals() -> list[Portal]:
     return [Portal(p.parent.name, p.parent) for p in sorted(SEEDS.glob("*/cases.json"))]
 
 
-def command(portal: Portal, archive_dir: Path, origin: str, *settings: str,
-            spider_args: tuple[str, ...] = (), log_level: str = "WARNING") -> list[str]:
+def command(
+    portal: Portal,
+    archive_dir: Path,
+    origin: str,
+    *settings: str,
+    spider_args: tuple[str, ...] = (),
+    log_level: str = "WARNING",
+) -> list[str]:
     """The arguments of `scrapy` that crawl `portal` served at `origin` into `archive_dir`."""
-    return ["crawl", portal.spider, "-a", f"start_url={origin}{portal.start_path}",
-            *portal.spider_args, *spider_args, "-s", f"ARCHIVE_DIR={archive_dir}",
-            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-            "-s", f"LOG_LEVEL={log_level}", *portal.config_args,
-            *[x for s in settings for x in ("-s", s)]]
+    return [
+        "crawl",
+        portal.spider,
+        "-a",
+        f"start_url={origin}{portal.start_path}",
+        *portal.spider_args,
+        *spider_args,
+        "-s",
+        f"ARCHIVE_DIR={archive_dir}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        f"LOG_LEVEL={log_level}",
+        *portal.config_args,
+        *[x for s in settings for x in ("-s", s)],
+    ]
 
 
-def crawl(portal: Portal, archive_dir: Path, *settings: str, spider_args: tuple[str, ...] = (),
-          log_level: str = "WARNING", server: FixtureServer | None = None,
-          ) -> subprocess.CompletedProcess:
+def crawl(
+    portal: Portal,
+    archive_dir: Path,
+    *settings: str,
+    spider_args: tuple[str, ...] = (),
+    log_level: str = "WARNING",
+    server: FixtureServer | None = None,
+) -> subprocess.CompletedProcess:
     """Run `scrapy crawl <site>` in a subprocess against the portal served on 127.0.0.1.
 
     `settings` are NAME=value pairs; the log (stderr) and output are captured. The
     portal's own spider arguments (crawl.json) come first, so `spider_args` override them.
     """
+
     def run(srv: FixtureServer) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, "-m", "scrapy",
-               *command(portal, archive_dir, srv.origin, *settings, spider_args=spider_args,
-                        log_level=log_level)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            *command(
+                portal, archive_dir, srv.origin, *settings, spider_args=spider_args, log_level=log_level
+            ),
+        ]
         return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=600)
 
     if server is not None:

@@ -6,6 +6,7 @@ Query strings are ignored, except that a file named `<path>?<query>` (the query 
 e.g. `site/news/widgets/_news_index_all_list?p=2&type=ajax`) is served for that exact URL
 when it exists: pages that differ only by their query string.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -19,12 +20,18 @@ from urllib.parse import unquote, urlsplit
 class _Handler(BaseHTTPRequestHandler):
     server_version = "fixture/1"
 
-    def __init__(self, *args: object, root: Path, log: list[str],
-                 header_log: list[tuple[str, dict[str, str]]], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        root: Path,
+        log: list[str],
+        header_log: list[tuple[str, dict[str, str]]],
+        **kwargs: object,
+    ) -> None:
         self.root, self.log, self.header_log = root, log, header_log
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.log.append(self.path)
         self.header_log.append((self.path, dict(self.headers.items())))
         parts = urlsplit(self.path)
@@ -36,7 +43,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if target.is_dir():
                     target = target / "index.html"
                 found = self.root in target.parents and target.is_file()
-            except (OSError, ValueError):            # NUL bytes, names too long …
+            except (OSError, ValueError):  # NUL bytes, names too long …
                 found = False
             if found:
                 break
@@ -63,8 +70,7 @@ class FixtureServer:
         self.root = Path(root).resolve()
         self.requests: list[str] = []
         self.request_headers: list[tuple[str, dict[str, str]]] = []
-        handler = partial(_Handler, root=self.root, log=self.requests,
-                          header_log=self.request_headers)
+        handler = partial(_Handler, root=self.root, log=self.requests, header_log=self.request_headers)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -75,7 +81,7 @@ class FixtureServer:
     def url(self, path: str) -> str:
         return self.origin + path
 
-    def __enter__(self) -> "FixtureServer":
+    def __enter__(self) -> FixtureServer:
         self.thread.start()
         return self
 
@@ -87,6 +93,7 @@ class FixtureServer:
 def main(argv: list[str] | None = None) -> None:
     """`python -m crawler.fixtureserver DIR [PORT]`: serve a fixture portal until Ctrl-C."""
     import argparse
+
     parser = argparse.ArgumentParser(prog="python -m crawler.fixtureserver", description=main.__doc__)
     parser.add_argument("root", help="the portal's pages, e.g. seeds/ofweek/site")
     parser.add_argument("port", nargs="?", type=int, default=8000)

@@ -11,13 +11,14 @@ document (see seeds/ and FORMAT.md):
 that `render(read(text)) == text` for every canonical post. `write_atomic` puts a
 post on disk without ever exposing a partial file.
 """
+
 from __future__ import annotations
 
 import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ OPEN = "\n---\n"
 CLOSE = "---\n\n"
 WRAP_OPEN = "<div>   \n"
 WRAP_CLOSE = "  \n</div>\n" + " " * 12
-TEMP_SUFFIX = ".tmp"          # temp files in _posts/ never end in .md, so Hexo ignores them
+TEMP_SUFFIX = ".tmp"  # temp files in _posts/ never end in .md, so Hexo ignores them
 TEMP_PREFIX = ".newsarchive-"
 
 
@@ -40,12 +41,13 @@ class FormatError(ValueError):
 
 # --- YAML scalars -----------------------------------------------------------
 
+
 def _is_literal_char(ch: str) -> bool:
     """Characters both PyYAML and js-yaml take verbatim inside a one-line quoted scalar."""
     o = ord(ch)
     return (
         0x20 <= o <= 0x7E
-        or (0xA0 <= o <= 0xD7FF and o not in (0x2028, 0x2029))     # YAML line breaks
+        or (0xA0 <= o <= 0xD7FF and o not in (0x2028, 0x2029))  # YAML line breaks
         or (0xE000 <= o <= 0xFFFD and o != 0xFEFF)
         or 0x10000 <= o <= 0x10FFFF
     )
@@ -106,7 +108,7 @@ def plain_is_safe(s: str) -> bool:
     """True when `s` can be written unquoted and every YAML reader gives `s` back."""
     if not s or s != s.strip(" ") or s[0] in _PLAIN_FIRST_FORBIDDEN:
         return False
-    if not all(_is_literal_char(ch) for ch in s):       # also rules out tabs and line breaks
+    if not all(_is_literal_char(ch) for ch in s):  # also rules out tabs and line breaks
         return False
     if ": " in s or " #" in s or s.endswith(":") or any(c in s for c in "[]{}"):
         return False
@@ -130,7 +132,7 @@ def format_date(published: datetime | str | None) -> str:
     if isinstance(published, datetime):
         if published.tzinfo is None:
             raise FormatError("naive datetime: the date's timezone is unknown")
-        return format_datetime(published.astimezone(timezone.utc), usegmt=True)
+        return format_datetime(published.astimezone(UTC), usegmt=True)
     if not published:
         raise FormatError("no date")
     if _VERBATIM_DATE.match(published) and ": " not in published and " #" not in published:
@@ -139,6 +141,7 @@ def format_date(published: datetime | str | None) -> str:
 
 
 # --- render -----------------------------------------------------------------
+
 
 def escape_braces(body: str) -> str:
     """`{`/`}` as `&#123;`/`&#125;`, so Hexo's template engine never sees `{{`/`{%`."""
@@ -205,7 +208,7 @@ def split(text: str) -> tuple[str, str]:
     end = start.find("\n---\n", 3)
     if end < 0:
         raise FormatError("front matter is not closed by a '---' line")
-    return start[4:end + 1], start[end + 5:]
+    return start[4 : end + 1], start[end + 5 :]
 
 
 def read(text: str) -> Article:
@@ -232,7 +235,7 @@ def read_post(text: str) -> ReadPost:
     if comments not in ("true", "false"):
         raise FormatError(f"comments must be true or false, not {comments!r}")
     if content.startswith("\n" + WRAP_OPEN) and content.endswith(WRAP_CLOSE):
-        body = content[len(WRAP_OPEN) + 1:len(content) - len(WRAP_CLOSE)]
+        body = content[len(WRAP_OPEN) + 1 : len(content) - len(WRAP_CLOSE)]
     else:
         body = content
     article = Article(
@@ -269,7 +272,7 @@ def post_filename(site: str, article_id: str) -> str:
 def post_path(archive_dir: str | os.PathLike[str], site: str, article_id: str) -> Path:
     posts = Path(archive_dir) / "_posts"
     path = posts / post_filename(site, article_id)
-    if path.resolve().parent != posts.resolve():          # belt and braces
+    if path.resolve().parent != posts.resolve():  # belt and braces
         raise FormatError(f"post path {path} leaves {posts}")
     return path
 
@@ -293,7 +296,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         pass
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_UMASK)         # as open() would (mkstemp makes it 0600)
+        os.fchmod(fd, 0o666 & ~_UMASK)  # as open() would (mkstemp makes it 0600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -3,6 +3,7 @@
 
 On when PROGRESS is true: `scrapy crawl` always, `scrapy archive` with -v or on a terminal;
 so under cron a run stays silent unless something is wrong."""
+
 from __future__ import annotations
 
 import sys
@@ -23,7 +24,7 @@ class Progress:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "Progress":
+    def from_crawler(cls, crawler: Crawler) -> Progress:
         interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 10)
         if not crawler.settings.getbool("PROGRESS") or interval <= 0:
             raise NotConfigured
@@ -35,13 +36,18 @@ class Progress:
 
     def report(self, spider: Any) -> None:
         get = self.crawler.stats.get_value
-        skipped = sum(v for k, v in self.crawler.stats.get_stats().items()
-                      if k.startswith("newsarchive/skipped/"))
+        skipped = sum(
+            v for k, v in self.crawler.stats.get_stats().items() if k.startswith("newsarchive/skipped/")
+        )
         site = getattr(getattr(spider, "site", None), "key", spider.name)
-        print(f"{site}: {get('newsarchive/list_pages', 0)} list page(s), "
-              f"{get('newsarchive/posts/written', 0)} new, {get('newsarchive/already_archived', 0)} "
-              f"already archived, {skipped} skipped, {get('downloader/request_count', 0)} requests "
-              "so far", file=sys.stderr, flush=True)
+        print(
+            f"{site}: {get('newsarchive/list_pages', 0)} list page(s), "
+            f"{get('newsarchive/posts/written', 0)} new, {get('newsarchive/already_archived', 0)} "
+            f"already archived, {skipped} skipped, {get('downloader/request_count', 0)} requests "
+            "so far",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def spider_closed(self, spider: Any) -> None:
         if self.task is not None and self.task.running:

@@ -3,6 +3,7 @@
 Per-run choices are spider arguments (-a); everything here can be overridden with
 -s NAME=value. See README.md ("Configuration").
 """
+
 import os
 
 BOT_NAME = "newsarchive"
@@ -16,7 +17,7 @@ ARCHIVE_DIR = "./archive"
 # Politeness: robots.txt, a per-domain delay adapted by AutoThrottle, a descriptive UA.
 ROBOTSTXT_OBEY = True
 USER_AGENT = "newsarchive/0.1 (+{contact}; news archiver on Scrapy)"
-CONTACT = ""                       # your URL or mailto:, put in the User-Agent (crawler/useragent.py)
+CONTACT = ""  # your URL or mailto:, put in the User-Agent (crawler/useragent.py)
 ROBOTSTXT_USER_AGENT = "newsarchive"
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -24,15 +25,15 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024      # pages bigger than this are refused
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # pages bigger than this are refused
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
-DOWNLOAD_FAIL_ON_DATALOSS = True         # a body shorter than its Content-Length is a failure
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is a failure
 # Transport failures (timeouts, resets, truncated bodies) and these codes are retried;
 # then the page is a counted skip (tests/hostile/test_transport.py).
 RETRY_ENABLED = True
-RETRY_TIMES = 2                          # 3 requests in all
+RETRY_TIMES = 2  # 3 requests in all
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-REDIRECT_MAX_TIMES = 5                   # Scrapy's default (20) only delays the skip of a loop
+REDIRECT_MAX_TIMES = 5  # Scrapy's default (20) only delays the skip of a loop
 # Redirects off the portal and its mirror are refused and counted (crawler/downloadsafety.py).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -49,21 +50,21 @@ LOG_LEVEL = "INFO"
 # so the archive survives link rot and hotlink protection; "remote" keeps the
 # source's image URLs (what reproduces the seed byte for byte).
 IMAGES_MODE = "local"
-IMAGES_MAX_SIZE = 1600             # px on the long side; never upscaled
-IMAGES_THUMB_SIZE = (400, 300)     # also accepts "400x300"
+IMAGES_MAX_SIZE = 1600  # px on the long side; never upscaled
+IMAGES_THUMB_SIZE = (400, 300)  # also accepts "400x300"
 IMAGES_MAX_BYTES = 20 * 1024 * 1024
-IMAGES_MAX_PIXELS = 40_000_000     # per frame, checked from the header (decompression bombs)
-IMAGES_TIMEOUT = 30                # seconds per image download
-IMAGES_THREADS = 2                 # decode/resize threads; also caps memory
-MEDIA_ALLOW_REDIRECTS = True       # safe: file/data/ftp handlers are disabled below
+IMAGES_MAX_PIXELS = 40_000_000  # per frame, checked from the header (decompression bombs)
+IMAGES_TIMEOUT = 30  # seconds per image download
+IMAGES_THREADS = 2  # decode/resize threads; also caps memory
+MEDIA_ALLOW_REDIRECTS = True  # safe: file/data/ftp handlers are disabled below
 # Head image and thumbnail of a post without images: the seed system's random picsum image
 # ({n}: a number derived from the article id), any URL, or "" for none. Never fetched.
 PLACEHOLDER_IMAGE = "https://picsum.photos/400/300?random={n}"
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
-    "pipelines.sanitize.ActiveContentPipeline": 400,   # off with KEEP_ACTIVE_CONTENT=True
-    "pipelines.images.LocalImagesPipeline": 500,       # only active with IMAGES_MODE=local
+    "pipelines.sanitize.ActiveContentPipeline": 400,  # off with KEEP_ACTIVE_CONTENT=True
+    "pipelines.images.LocalImagesPipeline": 500,  # only active with IMAGES_MODE=local
     "pipelines.post.PostPipeline": 800,
 }
 
@@ -78,9 +79,13 @@ KEEP_ACTIVE_CONTENT = False
 # Never fetch local files or inline data because a page links them.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
-EXTENSIONS = {"crawler.extensions.LayoutAlarm": 500, "crawler.progress.Progress": 510,
-              # log_count/* per crawler: one `scrapy archive` runs many in one process
-              "scrapy.extensions.logcount.LogCount": None, "crawler.extensions.OwnLogCount": 0}
+EXTENSIONS = {
+    "crawler.extensions.LayoutAlarm": 500,
+    "crawler.progress.Progress": 510,
+    # log_count/* per crawler: one `scrapy archive` runs many in one process
+    "scrapy.extensions.logcount.LogCount": None,
+    "crawler.extensions.OwnLogCount": 0,
+}
 # No telnet console (a port per crawler, 6023-6073: more sites and feeds than ports failed).
 TELNETCONSOLE_ENABLED = False
 # Progress lines on stderr every PROGRESS_INTERVAL seconds (crawler/progress.py); the
@@ -100,7 +105,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     SCHEDULER = "scrapy_redis.scheduler.Scheduler"
     DUPEFILTER_CLASS = "crawler.distributed.SharedDupeFilter"
-    SCHEDULER_PERSIST = True             # fingerprints outlive a run: each article once ever
+    SCHEDULER_PERSIST = True  # fingerprints outlive a run: each article once ever
     # A worker takes from the shared queue only what it can fetch now (Scrapy's engine
     # otherwise moves up to CONCURRENT_REQUESTS requests into its own downloader).
     CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_DOMAIN

@@ -3,12 +3,13 @@
 The labels are fixed strings, as the corpus writes them (RSSHub's docs headings of
 2021-22: page title / portal heading / route heading), not feed titles.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")   # no DST since 1991
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Site:
     categories: tuple[str, ...]
     author: str
     start_url: str
-    domains: tuple[str, ...]        # the portal's pages and images: these hosts and their subdomains
+    domains: tuple[str, ...]  # the portal's pages and images: these hosts and their subdomains
     tz: timezone = BEIJING
 
 
@@ -27,16 +28,16 @@ SITES: dict[str, Site] = {
         categories=("新媒体", "高科技行业门户", "新闻"),
         author="高科技行业门户",
         start_url="https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
-        domains=("ofweek.com",),      # www., mp., images. and channel hosts such as nev.
+        domains=("ofweek.com",),  # www., mp., images. and channel hosts such as nev.
     ),
     "ithome": Site(
         key="ithome",
-        categories=("新媒体", "IT 之家", "分类资讯"),     # the space in `IT 之家` is the corpus's
+        categories=("新媒体", "IT 之家", "分类资讯"),  # the space in `IT 之家` is the corpus's
         author="IT 之家",
         # Today's news list (all channels, IT 资讯 among them); the corpus-era channel page
         # https://it.ithome.com/ still parses (-a start_url=…), see parsers/ithome.py.
         start_url="https://www.ithome.com/list/",
-        domains=("ithome.com",),      # www. (list, articles), it. (channel), img. (images)
+        domains=("ithome.com",),  # www. (list, articles), it. (channel), img. (images)
     ),
     "cnbeta": Site(
         key="cnbeta",
@@ -67,7 +68,7 @@ SITES: dict[str, Site] = {
         # today's list page (RSSHub's current route; the corpus era's was https://36kr.com/…,
         # still accepted): its items are read from its JSON state, nothing else is fetched
         start_url="https://www.36kr.com/newsflashes",
-        domains=("36kr.com",),                          # and www.36kr.com
+        domains=("36kr.com",),  # and www.36kr.com
     ),
 }
 

@@ -3,6 +3,7 @@
 Set as SPIDER_LOADER_CLASS, so every command (`crawl`, `archive`, `probe`, `sites`, and
 Scrapy's own `list`, `check` …) sees config portals beside the built-in ones.
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,6 +23,7 @@ class ConfigSpiderLoader(SpiderLoader):
     def _load_all_spiders(self) -> None:
         super()._load_all_spiders()
         from crawler.spiders.configportal import spider_class
+
         try:
             portals = config.load_for(self._settings).portals
         except config.ConfigError as exc:
@@ -29,9 +31,11 @@ class ConfigSpiderLoader(SpiderLoader):
             print(f"scrapy: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
         for rules in portals:
-            if rules.name in self._spiders:      # a spider module of the same name
-                print(f"scrapy: error: {rules.source}: portal {rules.name!r}: name: "
-                      "is a built-in spider", file=sys.stderr)
+            if rules.name in self._spiders:  # a spider module of the same name
+                print(
+                    f"scrapy: error: {rules.source}: portal {rules.name!r}: name: is a built-in spider",
+                    file=sys.stderr,
+                )
                 raise SystemExit(2)
             self._spiders[rules.name] = spider_class(rules)
             self.config_portals.append(rules.name)

@@ -4,6 +4,7 @@
 mailto:), or dropped with its `+` and separator when CONTACT is empty. A USER_AGENT
 without `{contact}` is used as it is.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ _SLOT = re.compile(r"\+?\{contact\}[;,]?\s*")
 
 
 def user_agent(template: str, contact: str = "") -> str:
-    contact = " ".join((contact or "").split())         # no header injection via newlines
+    contact = " ".join((contact or "").split())  # no header injection via newlines
     if contact:
         return template.replace("{contact}", contact)
     return _SLOT.sub("", template).replace("()", "").strip()
@@ -25,6 +26,7 @@ class ContactUserAgentMiddleware(UserAgentMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Any) -> ContactUserAgentMiddleware:
         mw = super().from_crawler(crawler)
-        mw.user_agent = user_agent(crawler.settings.get("USER_AGENT") or "",
-                                   crawler.settings.get("CONTACT") or "")
+        mw.user_agent = user_agent(
+            crawler.settings.get("USER_AGENT") or "", crawler.settings.get("CONTACT") or ""
+        )
         return mw

@@ -43,6 +43,7 @@ download, empty, not_image, corrupt, format, ignored, error), refused/<reason> (
 svg, bomb, too_big). Failures are counted once per URL and crawl; refused/scheme once
 per occurrence.
 """
+
 from __future__ import annotations
 
 import errno
@@ -51,10 +52,11 @@ import html
 import logging
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
@@ -69,14 +71,15 @@ from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import defer, error as tx_error
+from twisted.internet import defer
+from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
 from crawler.parsers.tags import tags
 from crawler.postformat import write_atomic
 from pipelines import imaging
 
-try:        # logged at DEBUG by MediaPipeline, without a traceback per failed image
+try:  # logged at DEBUG by MediaPipeline, without a traceback per failed image
     from scrapy.pipelines.media import _MediaRequestFiltered as _QuietMediaError
 except ImportError:  # pragma: no cover - other Scrapy versions
     from scrapy.pipelines.media import FileException as _QuietMediaError
@@ -85,14 +88,14 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Defaults of the settings this pipeline reads (crawler/settings.py may override them).
-IMAGES_MODE = "local"                  # "remote" disables this pipeline
+IMAGES_MODE = "local"  # "remote" disables this pipeline
 ARCHIVE_DIR = "./archive"
-IMAGES_MAX_SIZE = 1600                 # px on the long side; never upscaled
-IMAGES_THUMB_SIZE = (400, 300)         # thumbnail box (IMAGES_THUMB_SIZE = "400x300" or [400, 300])
-IMAGES_MAX_BYTES = 20 * 1024 * 1024    # bigger downloads are cut off and refused
-IMAGES_MAX_PIXELS = 40_000_000         # per frame, checked from the header
-IMAGES_TIMEOUT = 30                    # seconds per image download
-IMAGES_THREADS = 2                     # decode/resize threads (bounds memory too)
+IMAGES_MAX_SIZE = 1600  # px on the long side; never upscaled
+IMAGES_THUMB_SIZE = (400, 300)  # thumbnail box (IMAGES_THUMB_SIZE = "400x300" or [400, 300])
+IMAGES_MAX_BYTES = 20 * 1024 * 1024  # bigger downloads are cut off and refused
+IMAGES_MAX_PIXELS = 40_000_000  # per frame, checked from the header
+IMAGES_TIMEOUT = 30  # seconds per image download
+IMAGES_THREADS = 2  # decode/resize threads (bounds memory too)
 
 STATS = "newsarchive/images/"
 # A write that failed for the archive's sake, not the image's (full disk, I/O error, no
@@ -103,6 +106,8 @@ STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EACCES, errno.EPE
 
 def storage_failure(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
+
+
 ACCEPT = b"image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8,*/*;q=0.5"
 _EXTS = tuple(imaging.EXTENSIONS.values())
 
@@ -123,8 +128,8 @@ _WS = " \t\n\r\f"
 
 @dataclass
 class Candidate:
-    url: str                        # absolute, entity-decoded
-    span: tuple[int, int]           # characters of the body to replace
+    url: str  # absolute, entity-decoded
+    span: tuple[int, int]  # characters of the body to replace
     is_src: bool
     w: int | None = None
     x: float = 1.0
@@ -133,7 +138,7 @@ class Candidate:
 @dataclass
 class Group:
     candidates: list[Candidate] = field(default_factory=list)
-    srcs: list[str] = field(default_factory=list)      # src URLs of its <img>s
+    srcs: list[str] = field(default_factory=list)  # src URLs of its <img>s
     refused_scheme: int = 0
     chosen: str | None = None
     svg: bool = False
@@ -142,8 +147,8 @@ class Group:
 @dataclass
 class Plan:
     groups: list[Group]
-    fetch: list[str]                 # canonical URLs to fetch, in order, unique
-    thumb_url: str | None            # the chosen URL of the thumbnail's group
+    fetch: list[str]  # canonical URLs to fetch, in order, unique
+    thumb_url: str | None  # the chosen URL of the thumbnail's group
 
 
 def parse_srcset(raw: str, offset: int = 0) -> list[tuple[str, tuple[int, int], list[str]]]:
@@ -220,7 +225,7 @@ def plan(body: str, page_url: str, image_urls: list[str], thumbnail: str = "") -
     """Groups of the body's images, the URL to fetch for each, and what to rewrite."""
     groups: list[Group] = []
     picture: Group | None = None
-    srcs: list[tuple[Group, str, tuple[int, int]]] = []     # (group, raw src, span)
+    srcs: list[tuple[Group, str, tuple[int, int]]] = []  # (group, raw src, span)
 
     def add_srcset(group: Group, value: str, span: tuple[int, int]) -> None:
         for raw, cspan, descriptors in parse_srcset(value, span[0]):
@@ -279,8 +284,11 @@ def plan(body: str, page_url: str, image_urls: list[str], thumbnail: str = "") -
             continue
         if best.url not in fetch:
             fetch.append(best.url)
-        if thumb_url is None and thumbnail and (
-                thumbnail in group.srcs or any(c.url == thumbnail for c in good)):
+        if (
+            thumb_url is None
+            and thumbnail
+            and (thumbnail in group.srcs or any(c.url == thumbnail for c in good))
+        ):
             thumb_url = best.url
     return Plan(groups, fetch, thumb_url)
 
@@ -302,6 +310,7 @@ def rewrite(body: str, groups: list[Group], local: dict[str, str]) -> tuple[str,
 
 
 # --- the pipeline -------------------------------------------------------------
+
 
 def url_hash(url: str) -> str:
     return hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()
@@ -338,14 +347,15 @@ class LocalImagesPipeline(FilesPipeline):
         if self.max_size <= 0 or self.max_bytes <= 0 or self.max_pixels <= 0:
             raise NotConfigured("IMAGES_MAX_SIZE, IMAGES_MAX_BYTES and IMAGES_MAX_PIXELS must be > 0")
         self._thumb_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS)),
-                                        thread_name_prefix="newsarchive-images")
+        self._pool = ThreadPoolExecutor(
+            max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS)), thread_name_prefix="newsarchive-images"
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> LocalImagesPipeline:
         settings = crawler.settings
         if settings.get("IMAGES_MODE", IMAGES_MODE) != "local":
-            raise NotConfigured      # no message: Scrapy then disables it without a warning
+            raise NotConfigured  # no message: Scrapy then disables it without a warning
         archive = settings.get("ARCHIVE_DIR") or ARCHIVE_DIR
         return cls(str(Path(archive) / "images"), crawler=crawler)
 
@@ -370,8 +380,7 @@ class LocalImagesPipeline(FilesPipeline):
             else:
                 d.callback(fut.result())
 
-        self._pool.submit(func, *args).add_done_callback(
-            lambda fut: reactor.callFromThread(fire, fut))
+        self._pool.submit(func, *args).add_done_callback(lambda fut: reactor.callFromThread(fire, fut))
         return await maybe_deferred_to_future(d)
 
     def _rel(self, url: str, ext: str, thumb: bool = False) -> str:
@@ -387,14 +396,21 @@ class LocalImagesPipeline(FilesPipeline):
 
     def _reject(self, url: str, kind: str, reason: str, detail: str = "") -> ImageFailed:
         self._inc(f"{kind}/{reason}")
-        logger.warning("Image %s (%s/%s)%s", url, kind, reason, f": {detail}" if detail else "",
-                       extra={"spider": self.crawler.spider})
+        logger.warning(
+            "Image %s (%s/%s)%s",
+            url,
+            kind,
+            reason,
+            f": {detail}" if detail else "",
+            extra={"spider": self.crawler.spider},
+        )
         return ImageFailed(kind, reason)
 
     def _plan(self, item: Any) -> Plan:
         a = ItemAdapter(item)
-        return plan(a.get("body") or "", a.get("url") or "", list(a.get("image_urls") or []),
-                    a.get("thumbnail") or "")
+        return plan(
+            a.get("body") or "", a.get("url") or "", list(a.get("image_urls") or []), a.get("thumbnail") or ""
+        )
 
     # MediaPipeline interface
 
@@ -406,21 +422,27 @@ class LocalImagesPipeline(FilesPipeline):
         requests = []
         for url in p.fetch:
             target = fetch_url(url) if callable(fetch_url) else url
-            if not is_fetchable(target):        # a mirror mapping must stay on http(s)
+            if not is_fetchable(target):  # a mirror mapping must stay on http(s)
                 target = url
             headers = {b"Accept": ACCEPT}
             if referer:
                 headers[b"Referer"] = referer.encode("utf-8")
-            requests.append(Request(
-                target, headers=headers, callback=NO_CALLBACK, dont_filter=True,
-                meta={"newsarchive_image": {"url": url, "thumb": url == p.thumb_url},
-                      "download_maxsize": self.max_bytes,
-                      "download_timeout": self.timeout},
-            ))
+            requests.append(
+                Request(
+                    target,
+                    headers=headers,
+                    callback=NO_CALLBACK,
+                    dont_filter=True,
+                    meta={
+                        "newsarchive_image": {"url": url, "thumb": url == p.thumb_url},
+                        "download_maxsize": self.max_bytes,
+                        "download_timeout": self.timeout,
+                    },
+                )
+            )
         return requests
 
-    def file_path(self, request: Request, response: Any = None, info: Any = None, *,
-                  item: Any = None) -> str:
+    def file_path(self, request: Request, response: Any = None, info: Any = None, *, item: Any = None) -> str:
         """The stored path without its extension (the format decides it)."""
         url = request.meta.get("newsarchive_image", {}).get("url", request.url)
         h = url_hash(url)
@@ -432,11 +454,15 @@ class LocalImagesPipeline(FilesPipeline):
         if rel is None:
             return None
         self._inc("reused")
-        return {"url": url, "path": rel, "checksum": None, "status": "uptodate",
-                "thumb": self._existing(url, thumb=True)}
+        return {
+            "url": url,
+            "path": rel,
+            "checksum": None,
+            "status": "uptodate",
+            "thumb": self._existing(url, thumb=True),
+        }
 
-    async def media_downloaded(self, response: Any, request: Request, info: Any, *,
-                               item: Any = None) -> dict:
+    async def media_downloaded(self, response: Any, request: Request, info: Any, *, item: Any = None) -> dict:
         meta = request.meta["newsarchive_image"]
         url = meta["url"]
         if response.status != 200:
@@ -459,7 +485,7 @@ class LocalImagesPipeline(FilesPipeline):
                 raise self._reject(url, "failed", "error", repr(exc)) from None
             self._storage_failed(exc)
             raise ImageFailed("failed", "storage") from None
-        except Exception as exc:  # noqa: BLE001 - a bad image never drops the article
+        except Exception as exc:
             raise self._reject(url, "failed", "error", repr(exc)) from None
         self._inc("stored")
         if result.pop("resized"):
@@ -473,8 +499,7 @@ class LocalImagesPipeline(FilesPipeline):
         if isinstance(exc, ImageFailed):
             raise exc
         url = request.meta.get("newsarchive_image", {}).get("url", request.url)
-        if isinstance(exc, (DownloadTimeoutError, tx_error.TimeoutError,
-                            tx_error.TCPTimedOutError)):
+        if isinstance(exc, (DownloadTimeoutError, tx_error.TimeoutError, tx_error.TCPTimedOutError)):
             raise self._reject(url, "failed", "timeout", str(exc))
         if isinstance(exc, (DownloadCancelledError, defer.CancelledError)):
             raise self._reject(url, "refused", "too_big", str(exc))
@@ -496,9 +521,17 @@ class LocalImagesPipeline(FilesPipeline):
             t = imaging.thumbnail_of(p.full.data, self.max_pixels, self.thumb_box)
             thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
             write_atomic(self.archive / thumb, t.data)
-        return {"url": url, "path": rel, "checksum": hashlib.md5(p.full.data).hexdigest(),  # noqa: S324
-                "status": "downloaded", "format": p.full.format, "width": p.full.width,
-                "height": p.full.height, "thumb": thumb, "resized": p.resized}
+        return {
+            "url": url,
+            "path": rel,
+            "checksum": hashlib.md5(p.full.data).hexdigest(),
+            "status": "downloaded",
+            "format": p.full.format,
+            "width": p.full.width,
+            "height": p.full.height,
+            "thumb": thumb,
+            "resized": p.resized,
+        }
 
     def _make_thumb(self, url: str, rel: str) -> tuple[str, bool]:
         """In a worker thread: the thumbnail of an already stored image, and whether it
@@ -531,10 +564,11 @@ class LocalImagesPipeline(FilesPipeline):
         p = self._plan(item)
         for ok, value in results:
             if not ok and isinstance(value.value, ImageFailed) and value.value.reason == "storage":
-                raise self._not_archived(item, self.crawler.stats.get_value(
-                    "newsarchive/storage_error", "storage failed"))
+                raise self._not_archived(
+                    item, self.crawler.stats.get_value("newsarchive/storage_error", "storage failed")
+                )
         stored: dict[str, dict] = {}
-        for url, (ok, value) in zip(p.fetch, results):
+        for url, (ok, value) in zip(p.fetch, results, strict=True):
             if ok and value:
                 stored[url] = value
         for group in p.groups:
@@ -566,13 +600,13 @@ class LocalImagesPipeline(FilesPipeline):
 
     async def process_item(self, item: Any) -> Any:
         a = ItemAdapter(item)
-        p = self._plan(item)      # before the body is rewritten
+        p = self._plan(item)  # before the body is rewritten
         item = await super().process_item(item)
         thumbnail = a.get("thumbnail") or ""
-        stored = list(a.get("images") or [])           # in body order
+        stored = list(a.get("images") or [])  # in body order
         result = next((r for r in stored if r["url"] == p.thumb_url), None)
         if result is None and stored and self._in_body(thumbnail, p):
-            result = stored[0]      # the first image was refused or failed: the first stored one
+            result = stored[0]  # the first image was refused or failed: the first stored one
         if not thumbnail or result is None:
             return item
         try:
@@ -586,13 +620,15 @@ class LocalImagesPipeline(FilesPipeline):
         except OSError as exc:
             if not storage_failure(exc):
                 self._inc("failed/thumbnail")
-                logger.warning("Thumbnail of %s failed: %r", result["url"], exc,
-                               extra={"spider": self.crawler.spider})
+                logger.warning(
+                    "Thumbnail of %s failed: %r", result["url"], exc, extra={"spider": self.crawler.spider}
+                )
                 return item
             self._storage_failed(exc)
             raise self._not_archived(item, f"{exc.strerror} ({exc.filename})") from None
-        except Exception as exc:  # noqa: BLE001 - keep the remote thumbnail
+        except Exception as exc:
             self._inc("failed/thumbnail")
-            logger.warning("Thumbnail of %s failed: %r", result["url"], exc,
-                           extra={"spider": self.crawler.spider})
+            logger.warning(
+                "Thumbnail of %s failed: %r", result["url"], exc, extra={"spider": self.crawler.spider}
+            )
         return item

@@ -14,6 +14,7 @@ Rules:
   so a 24 Mpx photo meant for 1600 px is never held at full size.
 - Images are only scaled down, never up.
 """
+
 from __future__ import annotations
 
 import io
@@ -32,7 +33,7 @@ logging.getLogger("PIL").setLevel(logging.CRITICAL)
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 ALIASES = {"MPO": "JPEG"}
-ANIMATION_PIXEL_FACTOR = 4      # an animation may decode at most 4 × max_pixels in all frames
+ANIMATION_PIXEL_FACTOR = 4  # an animation may decode at most 4 × max_pixels in all frames
 JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 _ORIENTATION = 0x0112
@@ -51,7 +52,7 @@ class ImageRejected(Exception):
 @dataclass
 class Encoded:
     data: bytes
-    format: str           # JPEG, PNG, GIF or WEBP
+    format: str  # JPEG, PNG, GIF or WEBP
     width: int
     height: int
 
@@ -77,7 +78,8 @@ def looks_like_svg(data: bytes, content_type: str = "") -> bool:
         return True
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith(b"<svg") or (
-        head.startswith((b"<?xml", b"<!doctype svg", b"<!--")) and b"<svg" in head)
+        head.startswith((b"<?xml", b"<!doctype svg", b"<!--")) and b"<svg" in head
+    )
 
 
 def open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
@@ -100,8 +102,8 @@ def open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         raise ImageRejected("refused", "bomb", f"{w}x{h} > {max_pixels} pixels")
     if fmt != "JPEG" and getattr(im, "is_animated", False):
         try:
-            frames = im.n_frames      # walks the frame headers, decodes no pixels
-        except Image.DecompressionBombError as exc:     # a frame's extents past Pillow's limit
+            frames = im.n_frames  # walks the frame headers, decodes no pixels
+        except Image.DecompressionBombError as exc:  # a frame's extents past Pillow's limit
             raise ImageRejected("refused", "bomb", str(exc)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise ImageRejected("failed", "corrupt", str(exc)) from None
@@ -114,7 +116,7 @@ def _oriented_box(im: Image.Image, box: tuple[int, int]) -> tuple[int, int]:
     """The box in the file's own (untransposed) orientation."""
     try:
         orientation = im.getexif().get(_ORIENTATION, 1)
-    except Exception:  # noqa: BLE001 - broken EXIF: ignore the orientation
+    except Exception:
         orientation = 1
     return (box[1], box[0]) if orientation in (5, 6, 7, 8) else box
 
@@ -159,14 +161,12 @@ def _encode_still(im: Image.Image, fmt: str, info: dict) -> bytes:
     return out.getvalue()
 
 
-def _encode_frames(frames: list[Image.Image], durations: list[int], fmt: str,
-                   loop: int) -> bytes:
+def _encode_frames(frames: list[Image.Image], durations: list[int], fmt: str, loop: int) -> bytes:
     out = io.BytesIO()
-    kwargs = {"save_all": True, "append_images": frames[1:], "duration": durations,
-              "loop": loop}
+    kwargs = {"save_all": True, "append_images": frames[1:], "duration": durations, "loop": loop}
     if fmt == "GIF":
         frames[0].save(out, "GIF", disposal=2, optimize=False, **kwargs)
-    elif fmt == "PNG":                                  # APNG: the name says .png
+    elif fmt == "PNG":  # APNG: the name says .png
         frames[0].save(out, "PNG", disposal=1, **kwargs)
     else:
         frames[0].save(out, "WEBP", quality=WEBP_QUALITY, **kwargs)
@@ -187,7 +187,7 @@ def _verify_frames(im: Image.Image) -> None:
     try:
         for frame in ImageSequence.Iterator(im):
             frame.load()
-    except Image.DecompressionBombError as exc:         # a frame's extents past the limit
+    except Image.DecompressionBombError as exc:  # a frame's extents past the limit
         raise ImageRejected("refused", "bomb", str(exc)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageRejected("failed", "corrupt", str(exc)) from None
@@ -198,8 +198,9 @@ def _thumb(im: Image.Image, fmt: str, box: tuple[int, int], info: dict) -> Encod
     return Encoded(_encode_still(t, fmt, info), fmt, *t.size)
 
 
-def process(data: bytes, max_size: int, max_pixels: int,
-            thumb_box: tuple[int, int] | None = None) -> Processed:
+def process(
+    data: bytes, max_size: int, max_pixels: int, thumb_box: tuple[int, int] | None = None
+) -> Processed:
     """Check, decode, scale down to fit `max_size` and encode `data`.
 
     With `thumb_box`, also a still thumbnail (first frame) fitting that box, made from
@@ -217,10 +218,10 @@ def process(data: bytes, max_size: int, max_pixels: int,
             if needs_resize:
                 _draft(im, box)
             elif thumb_box is not None:
-                _draft(im, thumb_box)     # only when the original bytes are kept
+                _draft(im, thumb_box)  # only when the original bytes are kept
         _load(im)
         if fmt == "JPEG":
-            ImageOps.exif_transpose(im, in_place=True)   # no copy when upright
+            ImageOps.exif_transpose(im, in_place=True)  # no copy when upright
         if needs_resize:
             small = _resize(im, box)
             full = Encoded(_encode_still(small, fmt, info), fmt, *small.size)
@@ -264,7 +265,7 @@ def thumbnail_of(data: bytes, max_pixels: int, thumb_box: tuple[int, int]) -> En
         _draft(im, thumb_box)
     _load(im)
     if fmt == "JPEG":
-        ImageOps.exif_transpose(im, in_place=True)   # no copy when upright
+        ImageOps.exif_transpose(im, in_place=True)  # no copy when upright
     elif im.mode == "P":
         im = im.convert("RGBA")
     return _thumb(im, fmt, thumb_box, info)

@@ -1,9 +1,10 @@
 """Normalize an Article: labels (the spider's or the site's), UTC dates, absolute URLs, head image."""
+
 from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
@@ -15,7 +16,7 @@ from crawler.parsers.rawhtml import absolute
 from crawler.sites import SITES
 
 PLACEHOLDER = "https://picsum.photos/400/300?random={n}"
-DEFAULT_MAX_FUTURE = 86400      # seconds; DATE_MAX_FUTURE
+DEFAULT_MAX_FUTURE = 86400  # seconds; DATE_MAX_FUTURE
 
 logger = logging.getLogger(__name__)
 
@@ -35,21 +36,20 @@ def _verbatim_earliest_utc(text: str) -> datetime | None:
     except ValueError:
         return None
     if naive.tzinfo is not None:
-        return naive.astimezone(timezone.utc)
-    return naive.replace(tzinfo=timezone.utc) - timedelta(hours=14)
+        return naive.astimezone(UTC)
+    return naive.replace(tzinfo=UTC) - timedelta(hours=14)
 
 
 class NormalizePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         # a date further ahead than this is a page error, not news: the article is skipped
-        self.max_future = timedelta(
-            seconds=crawler.settings.getfloat("DATE_MAX_FUTURE", DEFAULT_MAX_FUTURE))
+        self.max_future = timedelta(seconds=crawler.settings.getfloat("DATE_MAX_FUTURE", DEFAULT_MAX_FUTURE))
         placeholder = crawler.settings.get("PLACEHOLDER_IMAGE", PLACEHOLDER)
         self.placeholder = "" if placeholder is None else str(placeholder).strip()
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "NormalizePipeline":
+    def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
         return cls(crawler)
 
     def drop(self, reason: str, url: str, log_level: str | None = None) -> DropItem:
@@ -58,7 +58,7 @@ class NormalizePipeline:
 
     def process_item(self, item: object, spider: Spider | None = None) -> object:
         a = ItemAdapter(item)
-        site = SITES.get(a["site"])           # None: a feed with its own labels
+        site = SITES.get(a["site"])  # None: a feed with its own labels
         a["title"] = " ".join(a["title"].split())
         if not a["title"]:
             raise self.drop("no-title", a["url"])
@@ -68,18 +68,22 @@ class NormalizePipeline:
             raise self.drop("no-id", a["url"])
         published = a["published"]
         if isinstance(published, datetime):
-            if published.tzinfo is None:                    # portal time without offset
-                published = published.replace(tzinfo=site.tz if site else timezone.utc)
-            a["published"] = published.astimezone(timezone.utc)
+            if published.tzinfo is None:  # portal time without offset
+                published = published.replace(tzinfo=site.tz if site else UTC)
+            a["published"] = published.astimezone(UTC)
             latest = a["published"]
         elif not published:
             raise self.drop("no-date", a["url"])
-        else:                      # a source's local date string, kept verbatim: zone unknown
+        else:  # a source's local date string, kept verbatim: zone unknown
             latest = _verbatim_earliest_utc(published)
-        if latest is not None and latest > datetime.now(timezone.utc) + self.max_future:
-            logger.warning("skipped %s (future-date): dated %s, more than %gs ahead",
-                           a["url"], published, self.max_future.total_seconds())
-            raise self.drop("future-date", a["url"], log_level="DEBUG")   # warned above
+        if latest is not None and latest > datetime.now(UTC) + self.max_future:
+            logger.warning(
+                "skipped %s (future-date): dated %s, more than %gs ahead",
+                a["url"],
+                published,
+                self.max_future.total_seconds(),
+            )
+            raise self.drop("future-date", a["url"], log_level="DEBUG")  # warned above
         # The spider's labels (a feed's -a categories/author), else the site's.
         a["categories"] = list(a["categories"] or (site.categories if site else ()))
         a["author"] = a["author"] or (site.author if site else "")

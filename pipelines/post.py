@@ -3,6 +3,7 @@
 A post that cannot be written (disk full, read-only or missing folder, I/O error) is a
 counted `write-failed` skip: the article is not recorded as archived and the run is left
 unfinished, so the next run fetches it again."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,7 @@ class PostPipeline:
         self.archive_dir = Path(crawler.settings.get("ARCHIVE_DIR", "./archive"))
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "PostPipeline":
+    def from_crawler(cls, crawler: Crawler) -> PostPipeline:
         return cls(crawler)
 
     def process_item(self, item: Article, spider: Spider | None = None) -> Article:
@@ -37,7 +38,7 @@ class PostPipeline:
         except OSError as exc:
             detail = f"{path}: {exc.strerror or exc}"
             skip = getattr(self.crawler.spider, "skip", None)
-            if skip is not None:                    # counted, and keeps the run unfinished
+            if skip is not None:  # counted, and keeps the run unfinished
                 skip("write-failed", item.url, detail)
             else:
                 self.stats.inc_value("newsarchive/skipped/write-failed")
@@ -48,5 +49,5 @@ class PostPipeline:
             self.stats.inc_value("newsarchive/posts/unchanged")
         index = getattr(self.crawler.spider, "index", None)
         if index is not None:
-            index.record(item.site, item.article_id)          # archived: once it is durable
+            index.record(item.site, item.article_id)  # archived: once it is durable
         return item

@@ -13,6 +13,7 @@ Removed (each a surgical edit: a body without any of them stays byte for byte):
 `KEEP_ACTIVE_CONTENT = True` keeps bodies raw, as the page sent them.
 Stats: newsarchive/sanitized/{posts,script,handler,url,element}.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,11 +27,36 @@ from crawler.parsers.tags import RAW_TEXT, Attr, Tag, tags
 
 logger = logging.getLogger(__name__)
 
-URL_ATTRS = frozenset({
-    "href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
-    "lowsrc", "dynsrc", "cite", "longdesc", "usemap", "ping", "codebase", "manifest", "icon",
-    "profile", "classid", "archive", "srcset", "imagesrcset", "to", "values", "from", "by",
-})
+URL_ATTRS = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "xlink:href",
+        "data",
+        "poster",
+        "background",
+        "lowsrc",
+        "dynsrc",
+        "cite",
+        "longdesc",
+        "usemap",
+        "ping",
+        "codebase",
+        "manifest",
+        "icon",
+        "profile",
+        "classid",
+        "archive",
+        "srcset",
+        "imagesrcset",
+        "to",
+        "values",
+        "from",
+        "by",
+    }
+)
 DROP_TAGS = frozenset({"object", "embed", "applet", "base", "meta"})
 _SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|mocha):|^data:(?!image/(?:png|gif|jpe?g|webp)[;,])")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
@@ -94,7 +120,7 @@ def _strip_once(body: str, raw_text: tuple[str, ...], counts: dict[str, int]) ->
                 skip_until = end
                 counts["script"] = counts.get("script", 0) + 1
             else:
-                cuts.append(tag.span)                 # a stray </script>
+                cuts.append(tag.span)  # a stray </script>
             continue
         if tag.name in DROP_TAGS:
             cuts.append(tag.span)
@@ -110,7 +136,7 @@ def _strip_once(body: str, raw_text: tuple[str, ...], counts: dict[str, int]) ->
         return body
     out, pos = [], 0
     for start, end in sorted(cuts):
-        out.append(body[pos:max(start, pos)])
+        out.append(body[pos : max(start, pos)])
         pos = max(pos, end)
     out.append(body[pos:])
     return "".join(out)
@@ -129,9 +155,9 @@ class ActiveContentPipeline:
         self.stats = crawler.stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ActiveContentPipeline":
+    def from_crawler(cls, crawler: Crawler) -> ActiveContentPipeline:
         if crawler.settings.getbool("KEEP_ACTIVE_CONTENT"):
-            raise NotConfigured       # raw bodies wanted; disabled without a warning
+            raise NotConfigured  # raw bodies wanted; disabled without a warning
         return cls(crawler)
 
     def process_item(self, item: object, spider: object = None) -> object:
@@ -142,6 +168,9 @@ class ActiveContentPipeline:
             self.stats.inc_value("newsarchive/sanitized/posts")
             for kind, n in counts.items():
                 self.stats.inc_value(f"newsarchive/sanitized/{kind}", n)
-            logger.info("removed active content from %s: %s", a.get("url"),
-                        ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+            logger.info(
+                "removed active content from %s: %s",
+                a.get("url"),
+                ", ".join(f"{n} {k}" for k, n in sorted(counts.items())),
+            )
         return item

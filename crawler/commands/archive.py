@@ -10,6 +10,7 @@ alarm (a portal changed its pages); 5 blocked (a portal answered with an anti-bo
 challenge, a login wall or 403-like statuses); 130 interrupted (Ctrl-C). `scrapy crawl`
 runs through the same checks and codes (`Runner`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,7 @@ from crawler.sites import SITES
 from crawler.spiders.base import check_settings
 
 OK, FAILED, USAGE, LOCKED, LAYOUT, BLOCKED, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
-SEVERITY = (OK, FAILED, BLOCKED, LAYOUT)      # a run's code: its sites' most severe
+SEVERITY = (OK, FAILED, BLOCKED, LAYOUT)  # a run's code: its sites' most severe
 
 
 def outcome(name: str, stats: dict[str, Any]) -> tuple[int, list[str], str]:
@@ -42,8 +43,15 @@ def outcome(name: str, stats: dict[str, Any]) -> tuple[int, list[str], str]:
     if stats.get("newsarchive/layout_alarm"):
         return LAYOUT, [f"{name}: layout alarm (see the log above)", *problems], line
     if blocked:
-        return BLOCKED, [f"{name}: blocked: {blocked} page(s) refused by the site (anti-bot stub, "
-                         f"challenge, login wall or HTTP 403/412/418/451); {HINT}", *problems], line
+        return (
+            BLOCKED,
+            [
+                f"{name}: blocked: {blocked} page(s) refused by the site (anti-bot stub, "
+                f"challenge, login wall or HTTP 403/412/418/451); {HINT}",
+                *problems,
+            ],
+            line,
+        )
     return (FAILED if problems else OK), problems, line
 
 
@@ -56,14 +64,18 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     written = stats.get("newsarchive/posts/written", 0)
     unchanged = stats.get("newsarchive/posts/unchanged", 0)
     known = stats.get("newsarchive/already_archived", 0)
-    skipped = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
-               if k.startswith("newsarchive/skipped/")}
+    skipped = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("newsarchive/skipped/")}
     requests = stats.get("downloader/request_count", 0)
-    line = (f"{name}: {written} new, {unchanged} unchanged, {known} already archived, "
-            f"{sum(skipped.values())} skipped, {requests} requests")
-    problems = [f"{name}: skipped {n} ({reason})" for reason, n in sorted(skipped.items())
-                if reason not in NOT_FAILURES]
-    if stats.get("newsarchive/storage_error"):            # full disk, I/O error …: say which
+    line = (
+        f"{name}: {written} new, {unchanged} unchanged, {known} already archived, "
+        f"{sum(skipped.values())} skipped, {requests} requests"
+    )
+    problems = [
+        f"{name}: skipped {n} ({reason})"
+        for reason, n in sorted(skipped.items())
+        if reason not in NOT_FAILURES
+    ]
+    if stats.get("newsarchive/storage_error"):  # full disk, I/O error …: say which
         problems.append(f"{name}: cannot write the archive: {stats['newsarchive/storage_error']}")
     errors = stats.get("log_count/ERROR", 0)
     if errors and not problems:
@@ -96,14 +108,26 @@ def load_feeds(value: Any) -> list[dict[str, str]]:
         raise UsageError("ARCHIVE_FEEDS: expected a list of feeds")
     feeds = []
     for n, feed in enumerate(value, 1):
-        if not isinstance(feed, dict) or not feed.get("url") or not feed.get("site") \
-                or set(feed) - FEED_KEYS:
-            raise UsageError(f"ARCHIVE_FEEDS: feed {n} needs \"url\" and \"site\" "
-                             f"(and may have {', '.join(sorted(FEED_KEYS - {'url', 'site'}))})")
+        if not isinstance(feed, dict) or not feed.get("url") or not feed.get("site") or set(feed) - FEED_KEYS:
+            raise UsageError(
+                f'ARCHIVE_FEEDS: feed {n} needs "url" and "site" '
+                f"(and may have {', '.join(sorted(FEED_KEYS - {'url', 'site'}))})"
+            )
         cats = feed.get("categories", "")
-        feeds.append({**{k: str(v) for k, v in feed.items() if k != "categories"},
-                      **({"categories": json.dumps(cats, ensure_ascii=False)
-                          if isinstance(cats, list) else str(cats)} if cats else {})})
+        feeds.append(
+            {
+                **{k: str(v) for k, v in feed.items() if k != "categories"},
+                **(
+                    {
+                        "categories": json.dumps(cats, ensure_ascii=False)
+                        if isinstance(cats, list)
+                        else str(cats)
+                    }
+                    if cats
+                    else {}
+                ),
+            }
+        )
     return feeds
 
 
@@ -111,26 +135,30 @@ class Runner:
     """Runs spiders the way `scrapy archive` does, for it and for `scrapy crawl`: settings,
     `-a` names and the archive folder checked first (exit 2), under the lock (exit 3), then
     a summary line per site (on stdout when `verbose`), a report on stderr, the exit code."""
+
     prog = "archive"
     settings: Any
     crawler_process: Any
 
-    def run_jobs(self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool,
-                 spargs: dict[str, str]) -> int:
+    def run_jobs(
+        self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool, spargs: dict[str, str]
+    ) -> int:
         errors = setting_errors(self.settings)
         try:
             check_settings(self.settings)
         except ValueError as exc:
             errors.append(str(exc))
         unknown, known = unknown_arguments(
-            (self.crawler_process.spider_loader.load(spider) for _, spider, _ in jobs), spargs)
+            (self.crawler_process.spider_loader.load(spider) for _, spider, _ in jobs), spargs
+        )
         if unknown:
-            errors.append(f"unknown argument(s): {', '.join(f'-a {n}' for n in unknown)} "
-                          f"(known: {', '.join(known)})")
+            errors.append(
+                f"unknown argument(s): {', '.join(f'-a {n}' for n in unknown)} (known: {', '.join(known)})"
+            )
         if errors:
             print("\n".join(f"{self.prog}: {e}" for e in errors), file=sys.stderr)
             return USAGE
-        if verbose or sys.stderr.isatty():                # under cron: silent unless wrong
+        if verbose or sys.stderr.isatty():  # under cron: silent unless wrong
             self.settings.set("PROGRESS", True, priority="cmdline")
         try:
             check_writable(self.settings.get("ARCHIVE_DIR"))
@@ -150,22 +178,25 @@ class Runner:
     @staticmethod
     def watch_start(done: Any, name: str, errors: list[str]) -> None:
         """Collect the error of a crawl that could not start (a bad -a value …) in `errors`."""
-        if hasattr(done, "addErrback"):                        # Twisted reactor: a Deferred
+        if hasattr(done, "addErrback"):  # Twisted reactor: a Deferred
             done.addErrback(lambda f: errors.append(f"{name}: {f.getErrorMessage()}"))
-        else:                                                   # asyncio: a Task
-            done.add_done_callback(lambda t: t.cancelled() or t.exception() is None
-                                   or errors.append(f"{name}: {t.exception()}"))
+        else:  # asyncio: a Task
+            done.add_done_callback(
+                lambda t: t.cancelled() or t.exception() is None or errors.append(f"{name}: {t.exception()}")
+            )
 
-    def _crawl(self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool,
-               spargs: dict[str, str]) -> int:
+    def _crawl(
+        self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool, spargs: dict[str, str]
+    ) -> int:
         assert self.crawler_process is not None
         crawlers: list[tuple[str, Crawler]] = []
         startup_errors: list[str] = []
         for name, spider, own_args in jobs:
             crawler = self.crawler_process.create_crawler(spider)
             crawlers.append((name, crawler))
-            self.watch_start(self.crawler_process.crawl(crawler, **{**spargs, **own_args}),
-                             name, startup_errors)
+            self.watch_start(
+                self.crawler_process.crawl(crawler, **{**spargs, **own_args}), name, startup_errors
+            )
         self.crawler_process.start()
         if startup_errors:
             print(f"{self.prog}: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)
@@ -199,8 +230,14 @@ class Command(Runner, ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-v", "--verbose", action="store_true", help="print a summary")
-        parser.add_argument("-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
-                            help="spider argument for every site run (e.g. -a start_url=URL)")
+        parser.add_argument(
+            "-a",
+            dest="spargs",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="spider argument for every site run (e.g. -a start_url=URL)",
+        )
 
     def process_spargs(self, opts: argparse.Namespace) -> dict[str, str]:
         try:
@@ -210,7 +247,7 @@ class Command(Runner, ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        config.apply_for_command(self.settings)            # newsarchive.toml, below -s
+        config.apply_for_command(self.settings)  # newsarchive.toml, below -s
         # Quiet unless something is wrong (the project's INFO log is for `scrapy crawl`).
         if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:
             self.settings.set("LOG_LEVEL", "ERROR", priority="spider")
@@ -221,19 +258,19 @@ class Command(Runner, ScrapyCommand):
         assert self.crawler_process is not None
         loader = self.crawler_process.spider_loader
         available = set(loader.list())
-        jobs = [(n, n, {}) for n in [*sorted(SITES), *getattr(loader, "config_portals", ())]
-                if n in available]                      # built-in portals, then newsarchive.toml's
+        jobs = [
+            (n, n, {}) for n in [*sorted(SITES), *getattr(loader, "config_portals", ())] if n in available
+        ]  # built-in portals, then newsarchive.toml's
         for feed in load_feeds(self.settings.get("ARCHIVE_FEEDS")):
             if any(feed["site"] == name for name, _, _ in jobs):
                 raise UsageError(f"ARCHIVE_FEEDS: site {feed['site']!r} is used twice")
             jobs.append((feed["site"], "feed", feed))
-        args = args or self.settings.getlist("ARCHIVE_SITES")     # newsarchive.toml: archive.sites
+        args = args or self.settings.getlist("ARCHIVE_SITES")  # newsarchive.toml: archive.sites
         if args:
             known = {name for name, _, _ in jobs}
             unknown = [n for n in args if n not in known]
             if unknown:
-                raise UsageError(f"unknown site(s): {', '.join(unknown)} "
-                                 f"(known: {', '.join(sorted(known))})")
+                raise UsageError(f"unknown site(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
             jobs = [j for j in jobs if j[0] in args]
         return jobs
 
@@ -242,8 +279,9 @@ class Command(Runner, ScrapyCommand):
             jobs = self.jobs(args)
             spargs = self.process_spargs(opts)
             if "start_url" in spargs and len(args) != 1:
-                raise UsageError("-a start_url needs exactly one site named "
-                                 "(e.g. scrapy archive ofweek -a start_url=URL)")
+                raise UsageError(
+                    "-a start_url needs exactly one site named (e.g. scrapy archive ofweek -a start_url=URL)"
+                )
         except UsageError as exc:
             print(f"archive: {exc}", file=sys.stderr)
             self.exitcode = USAGE

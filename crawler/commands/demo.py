@@ -3,12 +3,14 @@
 Serves seeds/<site>/site/ on 127.0.0.1, runs the real spider against it and writes the
 posts to DIR (default ./demo-archive, laid out like a Hexo `source/` folder).
 """
+
 from __future__ import annotations
 
 import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -16,13 +18,13 @@ from scrapy.exceptions import UsageError
 from crawler import config, fixturecrawl
 from crawler.fixtureserver import FixtureServer
 
-PORT = 8000                    # the port of the printed commands (the demo's own is random)
+PORT = 8000  # the port of the printed commands (the demo's own is random)
 
 
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
         return "[DIR]"
@@ -36,7 +38,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        config.apply_for_command(self.settings)             # newsarchive.toml, below -s
+        config.apply_for_command(self.settings)  # newsarchive.toml, below -s
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) > 1:
@@ -45,8 +47,11 @@ class Command(ScrapyCommand):
         portals = fixturecrawl.portals()
         portal = next((p for p in portals if p.site == opts.site), None)
         if portal is None:
-            print(f"demo: no fixture portal {opts.site!r} (known: "
-                  f"{', '.join(sorted(p.site for p in portals))})", file=sys.stderr)
+            print(
+                f"demo: no fixture portal {opts.site!r} (known: "
+                f"{', '.join(sorted(p.site for p in portals))})",
+                file=sys.stderr,
+            )
             self.exitcode = 2
             return
         setting = f"IMAGES_MODE={self.settings.get('IMAGES_MODE')}"
@@ -55,19 +60,21 @@ class Command(ScrapyCommand):
         with FixtureServer(portal.site_dir) as srv:
             print(f"serving {portal.site_dir} at {srv.origin}")
             res = fixturecrawl.crawl(portal, out, setting, spider_args=spider_args, server=srv)
-        print(res.stdout, end="")                   # the crawl's summary: new, unchanged …
+        print(res.stdout, end="")  # the crawl's summary: new, unchanged …
         print(res.stderr, end="", file=sys.stderr)  # its report: skipped pages, usage errors
-        self.exitcode = res.returncode              # the crawl's exit code (README)
+        self.exitcode = res.returncode  # the crawl's exit code (README)
         if res.returncode not in (0, 1):
             return
         posts = sorted((out / "_posts").glob("*.md"))
-        print(f"{len(posts)} post(s) in {out / '_posts'}, "
-              f"{sum(p.name not in before for p in posts)} new:")
+        print(f"{len(posts)} post(s) in {out / '_posts'}, {sum(p.name not in before for p in posts)} new:")
         for p in posts:
             print(f"  {p.name}{'' if p.name in before else '  (new)'}")
         site_dir = portal.site_dir.relative_to(fixturecrawl.PROJECT)
-        crawl = fixturecrawl.command(portal, out, f"http://127.0.0.1:{PORT}", setting,
-                                     spider_args=spider_args, log_level="INFO")
-        print("To do the same by hand, from this folder, in two shells:\n"
-              f"  python -m crawler.fixtureserver {shlex.quote(str(site_dir))} {PORT}\n"
-              f"  {shlex.join(['scrapy', *crawl])}")
+        crawl = fixturecrawl.command(
+            portal, out, f"http://127.0.0.1:{PORT}", setting, spider_args=spider_args, log_level="INFO"
+        )
+        print(
+            "To do the same by hand, from this folder, in two shells:\n"
+            f"  python -m crawler.fixtureserver {shlex.quote(str(site_dir))} {PORT}\n"
+            f"  {shlex.join(['scrapy', *crawl])}"
+        )

@@ -6,6 +6,7 @@ not, with no item pipeline and no archive touched, so nothing is written. It pri
 links found, the layout version each page matched, which fields each article gave, and
 any blocked or layout-alarm reason; exit codes as `scrapy archive` (0, 1, 4, 5; 2 usage).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ def report(name: str, crawler: Crawler, items: list[Article]) -> tuple[int, list
     stats = crawler.stats.get_stats() if crawler.stats else {}
     lines = []
     for url, layout, links in getattr(spider, "probed_lists", []):
-        lines.append(f"  list {url}: {links} link{'s' * (links != 1)}"
-                     + (f" (layout {layout})" if layout else ""))
+        lines.append(
+            f"  list {url}: {links} link{'s' * (links != 1)}" + (f" (layout {layout})" if layout else "")
+        )
     for article in items:
         lines.append(f"  {article.url}: {article_line(article)}")
     for url, reason, detail in getattr(spider, "skipped", []):
@@ -72,7 +74,7 @@ class Command(ArchiveCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        self.settings.set("ITEM_PIPELINES", {}, priority="cmdline")    # nothing is written
+        self.settings.set("ITEM_PIPELINES", {}, priority="cmdline")  # nothing is written
         self.settings.set("IMAGES_MODE", "remote", priority="cmdline")  # no image fetched
         if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:
             self.settings.set("LOG_LEVEL", "CRITICAL", priority="spider")  # the report says it all
@@ -98,11 +100,13 @@ class Command(ArchiveCommand):
         for name, spider, own_args in jobs:
             crawler = self.crawler_process.create_crawler(spider)
             items: list[Article] = []
-            crawler.signals.connect(lambda item, items=items, **_: items.append(item),
-                                    signal=signals.item_scraped, weak=False)
+            crawler.signals.connect(
+                lambda item, items=items, **_: items.append(item), signal=signals.item_scraped, weak=False
+            )
             runs.append((name, crawler, items))
-            self.watch_start(self.crawler_process.crawl(crawler, **{**spargs, **own_args}),
-                             name, startup_errors)
+            self.watch_start(
+                self.crawler_process.crawl(crawler, **{**spargs, **own_args}), name, startup_errors
+            )
         self.crawler_process.start()
         if startup_errors:
             print("probe: could not start:\n  " + "\n  ".join(startup_errors), file=sys.stderr)

@@ -3,12 +3,14 @@
 Each FILE must read and render back to identical bytes; on a mismatch a unified diff
 (invisible characters made visible) is printed and the exit code is 1.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
@@ -28,8 +30,10 @@ def check_post(data: bytes, name: str) -> str | None:
         return None
     edits, repaired = undo_editor_changes(text)
     if edits and check_text(repaired, name) is None:
-        return (f"{name}: not canonical: {' and '.join(edits)} (an editor's doing?); "
-                "the diff with the canonical post:\n" + visible_diff(text, repaired, name))
+        return (
+            f"{name}: not canonical: {' and '.join(edits)} (an editor's doing?); "
+            "the diff with the canonical post:\n" + visible_diff(text, repaired, name)
+        )
     return report
 
 
@@ -65,7 +69,7 @@ def undo_editor_changes(text: str) -> tuple[list[str], str]:
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
         return "[FILE ...]"
@@ -79,7 +83,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        config.apply_for_command(self.settings)             # newsarchive.toml, below -s
+        config.apply_for_command(self.settings)  # newsarchive.toml, below -s
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
@@ -87,7 +91,7 @@ class Command(ScrapyCommand):
             return
         failed = empty = 0
         names: list[str] = []
-        for name in args:                       # a folder: every post (*.md) under it
+        for name in args:  # a folder: every post (*.md) under it
             found = sorted(map(str, Path(name).rglob("*.md"))) if Path(name).is_dir() else [name]
             if not found:
                 failed += 1
@@ -116,11 +120,14 @@ class Command(ScrapyCommand):
         failed = total = 0
         for portal in fixturecrawl.portals():
             with tempfile.TemporaryDirectory(prefix="newsarchive-validate-") as tmp:
-                res = fixturecrawl.crawl(portal, Path(tmp), "IMAGES_MODE=remote",
-                                         spider_args=("-a", "max_pages=100"))
-                if res.returncode not in (0, 1):     # 1: a deliberately bad item was skipped
-                    print(f"{portal.site}: the crawl failed (exit {res.returncode}):\n{res.stderr}",
-                          file=sys.stderr)
+                res = fixturecrawl.crawl(
+                    portal, Path(tmp), "IMAGES_MODE=remote", spider_args=("-a", "max_pages=100")
+                )
+                if res.returncode not in (0, 1):  # 1: a deliberately bad item was skipped
+                    print(
+                        f"{portal.site}: the crawl failed (exit {res.returncode}):\n{res.stderr}",
+                        file=sys.stderr,
+                    )
                     failed += 1
                     continue
                 got = Path(tmp) / "_posts"
@@ -152,5 +159,8 @@ def compare_case(expected: bytes, produced: Path, name: str) -> str | None:
     if got == expected:
         return None
     return f"{name}: differs from the expected post:\n" + visible_diff(
-        expected.decode("utf-8", "replace"), got.decode("utf-8", "replace"), name,
-        labels=("expected", "crawled"))
+        expected.decode("utf-8", "replace"),
+        got.decode("utf-8", "replace"),
+        name,
+        labels=("expected", "crawled"),
+    )

@@ -6,25 +6,39 @@ page, or 403/412/418/451. That is its own outcome (`blocked`, exit 5), not a lay
 fix will not. The markers are checked only on a page that did not read as the portal's page
 (a parser error or a list without links), so an article *about* captchas is never "blocked".
 """
+
 from __future__ import annotations
 
 import re
 
 # HTTP answers that mean "not for you" rather than "not there" or "try later".
-BLOCKED_STATUSES = {403: "forbidden", 412: "precondition failed (an anti-bot check)",
-                    418: "I'm a teapot (an anti-bot answer)", 451: "unavailable for legal reasons"}
+BLOCKED_STATUSES = {
+    403: "forbidden",
+    412: "precondition failed (an anti-bot check)",
+    418: "I'm a teapot (an anti-bot answer)",
+    451: "unavailable for legal reasons",
+}
 
 # (what it is, pattern) over the page's text; case-insensitive.
-MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((what, re.compile(p, re.I)) for what, p in (
-    ("an anti-bot stub ({\"isSpider\":true})", r'"isSpider"\s*:\s*true'),
-    ("a WAF challenge (_wafchallengeid)", r"_wafchallengeid"),
-    ("a WAF challenge (acw_sc__v2)", r"\bacw_sc__v2\b"),
-    ("a Cloudflare challenge", r"cf-chl-|/cdn-cgi/challenge-platform/|<title>\s*Just a moment\.\.\.\s*</title>"
-                               r"|Attention Required! \| Cloudflare"),
-    ("an access-denied page", r"<title>\s*(?:Access Denied|403 Forbidden|Forbidden)\s*</title>"),
-    ("a captcha", r"geetest|TCaptcha|\bcaptcha\b|验证码|人机验证|安全验证|访问验证|滑动验证"),
-    ("a login wall", r"请(?:先)?登录后(?:查看|阅读|访问)|登录后(?:查看|阅读)全文|<title>[^<]{0,40}登录[^<]{0,40}</title>"),
-))
+MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (what, re.compile(p, re.I))
+    for what, p in (
+        ('an anti-bot stub ({"isSpider":true})', r'"isSpider"\s*:\s*true'),
+        ("a WAF challenge (_wafchallengeid)", r"_wafchallengeid"),
+        ("a WAF challenge (acw_sc__v2)", r"\bacw_sc__v2\b"),
+        (
+            "a Cloudflare challenge",
+            r"cf-chl-|/cdn-cgi/challenge-platform/|<title>\s*Just a moment\.\.\.\s*</title>"
+            r"|Attention Required! \| Cloudflare",
+        ),
+        ("an access-denied page", r"<title>\s*(?:Access Denied|403 Forbidden|Forbidden)\s*</title>"),
+        ("a captcha", r"geetest|TCaptcha|\bcaptcha\b|验证码|人机验证|安全验证|访问验证|滑动验证"),
+        (
+            "a login wall",
+            r"请(?:先)?登录后(?:查看|阅读|访问)|登录后(?:查看|阅读)全文|<title>[^<]{0,40}登录[^<]{0,40}</title>",
+        ),
+    )
+)
 
 _LOGIN_PATH = re.compile(r"/(?:login|signin|sign_in|passport)\b", re.I)
 
@@ -47,6 +61,8 @@ def blocked_page(text: str, url: str = "") -> str | None:
     return None
 
 
-HINT = ("the site is refusing this crawler, which no parser change fixes: try again later, with "
-        "a slower -s DOWNLOAD_DELAY=10 (and AUTOTHROTTLE), your -s CONTACT=mailto:… in the "
-        "User-Agent, or another -s USER_AGENT")
+HINT = (
+    "the site is refusing this crawler, which no parser change fixes: try again later, with "
+    "a slower -s DOWNLOAD_DELAY=10 (and AUTOTHROTTLE), your -s CONTACT=mailto:… in the "
+    "User-Agent, or another -s USER_AGENT"
+)

@@ -1,4 +1,5 @@
 """Decoding OFweek's pages, which declare gb2312 or gbk."""
+
 from __future__ import annotations
 
 

@@ -30,6 +30,7 @@ matching end tag of its name (same-name tags counted, as rawhtml.inner_html does
 also ends, as in a browser, at a block start tag (`<div>`, `<p>`, `<ul>` …) or at an end
 tag of an element it is inside.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,26 +42,35 @@ from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
-from crawler.parsers.common import (ArticlePage, BEIJING, LayoutError, ListEntry, ListPage, absolute_link,
-                                     beijing_datetime, first_text)
+from crawler.parsers.common import (
+    BEIJING,
+    ArticlePage,
+    LayoutError,
+    ListEntry,
+    ListPage,
+    absolute_link,
+    beijing_datetime,
+    first_text,
+)
 from crawler.parsers.elements import Span, cut, element_span, has_class, removed_spans
 from crawler.parsers.feed import FeedError, parse_feed
 from crawler.parsers.layouts import CORPUS, CURRENT, Layout, Page, pick
 from crawler.parsers.tags import Tag, tags
 
 SITE = "cnbeta"
-DROPPED_AUTHORS = ("adam",)                      # the route's `item.author !== 'adam'`
+DROPPED_AUTHORS = ("adam",)  # the route's `item.author !== 'adam'`
 SUMMARY_CLASS = "article-summary"
 CONTENT_CLASS = "article-content"
 TITLE = (".cnbeta-article .title h1", "header.title h1")
-TW, COM = "cnbeta.com.tw", "cnbeta.com"          # today's host, the corpus era's
+TW, COM = "cnbeta.com.tw", "cnbeta.com"  # today's host, the corpus era's
 
 
 @dataclass
 class FeedEntry(ListEntry):
     """An RSS item: the list entry plus what the route takes from it."""
-    published: datetime | None = None           # the pubDate, aware (a local one: Beijing)
-    author: str = ""                            # the item's author (an editor's name)
+
+    published: datetime | None = None  # the pubDate, aware (a local one: Beijing)
+    author: str = ""  # the item's author (an editor's name)
 
 
 # --- URLs -------------------------------------------------------------------
@@ -87,7 +97,7 @@ def article_id(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname
-    except ValueError:                           # a malformed URL (bad IPv6 literal …)
+    except ValueError:  # a malformed URL (bad IPv6 literal …)
         return None
     if parts.scheme not in ("http", "https") or cnbeta_host(host) is None:
         return None
@@ -109,7 +119,7 @@ _FEED_LINK = re.compile(r"<link>\s*(?:<!\[CDATA\[)?\s*([^<\s\]]+)", re.I)
 def _domain(url: str) -> str | None:
     try:
         return cnbeta_host(urlsplit(url.strip()).hostname)
-    except ValueError:                           # a malformed URL (bad IPv6 literal …)
+    except ValueError:  # a malformed URL (bad IPv6 literal …)
         return None
 
 
@@ -126,8 +136,10 @@ def page_host(page: Page) -> str | None:
     """The domain an article page belongs to, by what it holds: its canonical URL
     (`link[rel=canonical]`, `og:url`), else its links (any on cnbeta.com.tw: today's),
     else its URL."""
-    for queries in (('link[rel="canonical"]::attr(href)', 'meta[property="og:url"]::attr(content)'),
-                    ("a::attr(href)", "link::attr(href)")):
+    for queries in (
+        ('link[rel="canonical"]::attr(href)', 'meta[property="og:url"]::attr(content)'),
+        ("a::attr(href)", "link::attr(href)"),
+    ):
         hosts = _links_hosts(page, *queries)
         if hosts:
             return TW if TW in hosts else COM
@@ -135,31 +147,53 @@ def page_host(page: Page) -> str | None:
 
 
 LIST_LAYOUTS: tuple[Layout, ...] = (
-    Layout("2026", CURRENT, marker="feed <link>s on cnbeta.com.tw",
-           fields={"list": "rss/channel/item with a www.cnbeta.com.tw/articles/…htm link (author ≠ adam)"},
-           source="RSS 2.0 of https://www.cnbeta.com.tw/backend.php and https://rss.cnbeta.com.tw/ "
-                  "as saved by public feed readers in 2026 (PORTALS.md, seeds/cnbeta-2026/README.md)",
-           detect=lambda page: TW in _feed_hosts(page)),
-    Layout("corpus-2022", CORPUS, marker="feed <link>s on cnbeta.com",
-           fields={"list": "rss/channel/item with a www.cnbeta.com/articles/…htm link (author ≠ adam)"},
-           source="RSSHub lib/routes/cnbeta/home.js@c3dfbea (https://rss.cnbeta.com/, rss-parser)",
-           detect=lambda page: COM in _feed_hosts(page)),
+    Layout(
+        "2026",
+        CURRENT,
+        marker="feed <link>s on cnbeta.com.tw",
+        fields={"list": "rss/channel/item with a www.cnbeta.com.tw/articles/…htm link (author ≠ adam)"},
+        source="RSS 2.0 of https://www.cnbeta.com.tw/backend.php and https://rss.cnbeta.com.tw/ "
+        "as saved by public feed readers in 2026 (PORTALS.md, seeds/cnbeta-2026/README.md)",
+        detect=lambda page: TW in _feed_hosts(page),
+    ),
+    Layout(
+        "corpus-2022",
+        CORPUS,
+        marker="feed <link>s on cnbeta.com",
+        fields={"list": "rss/channel/item with a www.cnbeta.com/articles/…htm link (author ≠ adam)"},
+        source="RSSHub lib/routes/cnbeta/home.js@c3dfbea (https://rss.cnbeta.com/, rss-parser)",
+        detect=lambda page: COM in _feed_hosts(page),
+    ),
 )
 
 _TITLE_FIELD = "RSS item/title, else " + ", ".join(TITLE)
 ARTICLE_LAYOUTS: tuple[Layout, ...] = (
-    Layout("2026", CURRENT, marker="canonical/links on cnbeta.com.tw",
-           fields={"title": _TITLE_FIELD, "date": "RSS item/pubDate, else .meta span (first)",
-                   "body": ".article-summary + .article-content (minus .topic, .article-topic, .article-global)",
-                   "image": ".article-summary img[src], .article-content img[src]"},
-           source="RSSHub lib/routes/cnbeta/utils.ts (rootUrl https://www.cnbeta.com.tw)",
-           detect=lambda page: page_host(page) == TW),
-    Layout("corpus-2022", CORPUS, marker="canonical/links on cnbeta.com",
-           fields={"title": _TITLE_FIELD, "date": "RSS item/pubDate, else .meta > span:first-child",
-                   "body": ".article-summary p + <br> + .article-content (minus .article-global, .article-topic)",
-                   "image": ".article-summary p img[src], .article-content img[src]"},
-           source="RSSHub lib/routes/cnbeta/home.js@c3dfbea",
-           detect=lambda page: page_host(page) == COM),
+    Layout(
+        "2026",
+        CURRENT,
+        marker="canonical/links on cnbeta.com.tw",
+        fields={
+            "title": _TITLE_FIELD,
+            "date": "RSS item/pubDate, else .meta span (first)",
+            "body": ".article-summary + .article-content (minus .topic, .article-topic, .article-global)",
+            "image": ".article-summary img[src], .article-content img[src]",
+        },
+        source="RSSHub lib/routes/cnbeta/utils.ts (rootUrl https://www.cnbeta.com.tw)",
+        detect=lambda page: page_host(page) == TW,
+    ),
+    Layout(
+        "corpus-2022",
+        CORPUS,
+        marker="canonical/links on cnbeta.com",
+        fields={
+            "title": _TITLE_FIELD,
+            "date": "RSS item/pubDate, else .meta > span:first-child",
+            "body": ".article-summary p + <br> + .article-content (minus .article-global, .article-topic)",
+            "image": ".article-summary p img[src], .article-content img[src]",
+        },
+        source="RSSHub lib/routes/cnbeta/home.js@c3dfbea",
+        detect=lambda page: page_host(page) == COM,
+    ),
 )
 LIST_2026, LIST_CORPUS = LIST_LAYOUTS
 ARTICLE_2026, ARTICLE_CORPUS = ARTICLE_LAYOUTS
@@ -205,18 +239,20 @@ def parse_list(data: bytes | str, url: str) -> ListPage:
         if link is None or aid is None or aid in seen:
             continue
         seen.add(aid)
-        entries.append(FeedEntry(link, item.title, published=_beijing(item.published),
-                                 author=item.author))
+        entries.append(FeedEntry(link, item.title, published=_beijing(item.published), author=item.author))
     return ListPage(entries, layout=layout.name)
 
 
 # --- bodies -------------------------------------------------------------------------
 
+
 def _kept(pos: int, spans: list[tuple[int, int]]) -> bool:
     return not any(s <= pos < e for s, e in spans)
 
 
-def _live(html: str, removed: tuple[str, ...]) -> tuple[list[Tag], list[tuple[int, int]], list[tuple[int, Tag]]]:
+def _live(
+    html: str, removed: tuple[str, ...]
+) -> tuple[list[Tag], list[tuple[int, int]], list[tuple[int, Tag]]]:
     """The page's tokens, the spans of the `removed` classes' elements, and the start tags
     outside them (with their index)."""
     toks = list(tags(html))
@@ -239,7 +275,7 @@ def _content(html: str, toks: list[Tag], gone: list[tuple[int, int]], live: list
 
 CORPUS_REMOVED = ("article-global", "article-topic")
 REMOVED_2026 = ("topic", "article-topic", "article-global")
-REMOVED_CLASSES = CORPUS_REMOVED                    # the corpus era's (as before)
+REMOVED_CLASSES = CORPUS_REMOVED  # the corpus era's (as before)
 
 
 def assemble_body(html: str) -> str:
@@ -251,13 +287,12 @@ def assemble_body(html: str) -> str:
     """
     toks, gone, live = _live(html, CORPUS_REMOVED)
     content_html = _content(html, toks, gone, live)
-    boxes = []                                       # inner ranges of the summaries
+    boxes = []  # inner ranges of the summaries
     for j, t in live:
         if has_class(t, SUMMARY_CLASS):
             box = element_span(toks, j)
             boxes.append(box.inner if box else (t.span[1], len(html)))
-    p = next((j for j, t in live if t.name == "p" and any(lo <= t.span[0] < hi for lo, hi in boxes)),
-             None)
+    p = next((j for j, t in live if t.name == "p" and any(lo <= t.span[0] < hi for lo, hi in boxes)), None)
     summary = element_span(toks, p) if p is not None else None
     if summary is None:
         raise LayoutError("no-summary", f"no .{SUMMARY_CLASS} p")
@@ -315,8 +350,9 @@ def parse_article(html: str, url: str) -> ArticlePage:
     try:
         body = rawhtml.add_referrerpolicy(_BODIES[layout.name](html))
     except LayoutError as exc:
-        raise LayoutError(exc.reason, f"{layout.name}: {exc.detail} "
-                                      f"(body: {layout.fields['body']})") from None
+        raise LayoutError(
+            exc.reason, f"{layout.name}: {exc.detail} (body: {layout.fields['body']})"
+        ) from None
     images = rawhtml.img_srcs(body, url)
     sel: Selector = page.sel
     article = Article(

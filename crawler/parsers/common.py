@@ -1,4 +1,5 @@
 """What every portal parser shares: its error, list-page results, link resolution."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,17 @@ from parsel import Selector
 from crawler.items import Article
 from crawler.sites import BEIJING
 
-__all__ = ["BEIJING", "ArticlePage", "Blocked", "LayoutError", "ListEntry", "ListPage",
-           "absolute_link", "first_text", "beijing_datetime"]   # BEIJING: the
+__all__ = [
+    "BEIJING",
+    "ArticlePage",
+    "Blocked",
+    "LayoutError",
+    "ListEntry",
+    "ListPage",
+    "absolute_link",
+    "beijing_datetime",
+    "first_text",
+]  # BEIJING: the
 # portals print Beijing time without an offset
 
 
@@ -35,21 +45,21 @@ class Blocked(LayoutError):
 
 @dataclass
 class ListEntry:
-    url: str        # absolute article URL
-    title: str      # link text, whitespace-trimmed
+    url: str  # absolute article URL
+    title: str  # link text, whitespace-trimmed
 
 
 @dataclass
 class ListPage:
     entries: list[ListEntry]
-    next_url: str | None = None     # the next list page, when the portal has one
-    layout: str = ""                # the layout version the page matched (layouts.py)
+    next_url: str | None = None  # the next list page, when the portal has one
+    layout: str = ""  # the layout version the page matched (layouts.py)
 
 
 @dataclass
 class ArticlePage:
     article: Article
-    layout: str = ""                # the layout version the page matched (layouts.py)
+    layout: str = ""  # the layout version the page matched (layouts.py)
 
 
 def absolute_link(href: str | None, base: str) -> str | None:

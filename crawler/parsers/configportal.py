@@ -5,6 +5,7 @@ fields are the config's selectors; errors name the selector and its key in the f
 body is the exact inner HTML of the first `body` element (cssslice.py), the `remove`
 elements cut out, `referrerpolicy` added to images, as for the built-in portals.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,13 +27,17 @@ VERSION = "config"
 
 @dataclass
 class ArticlePage(common.ArticlePage):
-    next_page_url: str | None = None        # `next_page`: the article's next page, if any
+    next_page_url: str | None = None  # `next_page`: the article's next page, if any
 
 
 def list_layout(rules: PortalRules) -> Layout:
-    return Layout(VERSION, CURRENT, rules.links,
-                  {"list": f"{rules.links} ({rules.where('portals.list.links')})"},
-                  source=rules.source)
+    return Layout(
+        VERSION,
+        CURRENT,
+        rules.links,
+        {"list": f"{rules.links} ({rules.where('portals.list.links')})"},
+        source=rules.source,
+    )
 
 
 def article_layout(rules: PortalRules) -> Layout:
@@ -95,8 +100,10 @@ def parse_list(rules: PortalRules, html: str, url: str) -> ListPage:
 # --- dates ----------------------------------------------------------------------
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
-_DATETIME = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*"
-                       r"(?:(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?")
+_DATETIME = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*"
+    r"(?:(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
+)
 
 
 def parse_date(text: str, tz: tzinfo, date_format: str | None = None) -> datetime | None:
@@ -131,6 +138,7 @@ def parse_date(text: str, tz: tzinfo, date_format: str | None = None) -> datetim
 
 # --- article pages ----------------------------------------------------------------
 
+
 def parse_article(rules: PortalRules, html: str, url: str, *, further: bool = False) -> ArticlePage:
     """One article page (`further`: a later page of one article, of which only the body
     and the next page are read).
@@ -141,25 +149,36 @@ def parse_article(rules: PortalRules, html: str, url: str, *, further: bool = Fa
     sel = page.sel
     node = sel.css(rules.body)
     if not node:
-        raise LayoutError("no-body", f"{url}: {VERSION}: nothing matched {rules.body!r} "
-                          f"({rules.where('portals.article.body')})")
+        raise LayoutError(
+            "no-body",
+            f"{url}: {VERSION}: nothing matched {rules.body!r} ({rules.where('portals.article.body')})",
+        )
     body = page.inner_html(node[0], rules.remove)
     if body is None:
-        raise LayoutError("no-body", f"{url}: {VERSION}: {rules.body!r} never ends "
-                          f"(a page cut short?) ({rules.where('portals.article.body')})")
+        raise LayoutError(
+            "no-body",
+            f"{url}: {VERSION}: {rules.body!r} never ends "
+            f"(a page cut short?) ({rules.where('portals.article.body')})",
+        )
     if not body.strip():
-        raise LayoutError("no-body", f"{url}: {VERSION}: {rules.body!r} is empty "
-                          f"({rules.where('portals.article.body')})")
+        raise LayoutError(
+            "no-body", f"{url}: {VERSION}: {rules.body!r} is empty ({rules.where('portals.article.body')})"
+        )
     body = rawhtml.add_referrerpolicy(body)
     published = None
     if not further:
         date_text = text_of(sel, rules.date)
         published = parse_date(date_text, rules.tz, rules.date_format)
         if published is None:
-            found = f"{date_text!r} is no date{' of ' + repr(rules.date_format) if rules.date_format else ''}" \
-                if date_text else "nothing matched"
-            raise LayoutError("no-date", f"{url}: {VERSION}: {rules.date!r}: {found} "
-                              f"({rules.where('portals.article.date')})")
+            found = (
+                f"{date_text!r} is no date{' of ' + repr(rules.date_format) if rules.date_format else ''}"
+                if date_text
+                else "nothing matched"
+            )
+            raise LayoutError(
+                "no-date",
+                f"{url}: {VERSION}: {rules.date!r}: {found} ({rules.where('portals.article.date')})",
+            )
     next_url = None
     if rules.next_page:
         for n in sel.css(rules.next_page):
@@ -169,7 +188,13 @@ def parse_article(rules: PortalRules, html: str, url: str, *, further: bool = Fa
             next_url = None
     article = Article(
         title="" if further else text_of(sel, rules.title),
-        url=url, site=rules.name, article_id=article_id(rules, url) or "",
-        published=published, body=body, image_urls=rawhtml.img_srcs(body, url),
-        categories=list(rules.categories), author=rules.author)
+        url=url,
+        site=rules.name,
+        article_id=article_id(rules, url) or "",
+        published=published,
+        body=body,
+        image_urls=rawhtml.img_srcs(body, url),
+        categories=list(rules.categories),
+        author=rules.author,
+    )
     return ArticlePage(article, layout=VERSION, next_page_url=next_url)

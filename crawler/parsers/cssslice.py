@@ -7,6 +7,7 @@ a selected element's marker leads back to its start tag in the original text, wh
 element then ends where elements.element_span says. Nothing is re-serialized: inner HTML
 and cuts are slices of the original text. Pure functions, no Scrapy.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -33,7 +34,7 @@ class MarkedPage:
         for i, tok in enumerate(self.toks):
             if tok.closing:
                 continue
-            at = tok.span[0] + 1 + len(tok.name)         # just after `<name`
+            at = tok.span[0] + 1 + len(tok.name)  # just after `<name`
             parts += [self.text[pos:at], f' {MARK}="{i}"']
             pos = at
         parts.append(self.text[pos:])
@@ -63,7 +64,7 @@ class MarkedPage:
         outermost: list[tuple[int, int]] = []
         for s, e in sorted(spans):
             if outermost and s < outermost[-1][1]:
-                outermost[-1] = (outermost[-1][0], max(e, outermost[-1][1]))   # nested/overlapping
+                outermost[-1] = (outermost[-1][0], max(e, outermost[-1][1]))  # nested/overlapping
                 continue
             outermost.append((s, e))
         return cut(self.text, lo, hi, outermost)

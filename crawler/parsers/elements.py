@@ -6,6 +6,7 @@ end tag of its name (same-name tags counted, as rawhtml.inner_html does); a `<p>
 ends, as in a browser, at a block start tag (`<div>`, `<p>`, `<ul>` …) or at an end tag of
 an element it is inside. Nothing is re-serialized.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,23 +14,96 @@ from dataclasses import dataclass
 
 from crawler.parsers.tags import Tag
 
-_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "keygen",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 # start tags that close an open <p> (HTML5 tree construction, "in body")
 _CLOSES_P = frozenset(
-    "address article aside blockquote center details dialog dir div dl fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr listing main menu nav ol p plaintext pre "
-    "search section summary table ul xmp".split())
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "listing",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "plaintext",
+        "pre",
+        "search",
+        "section",
+        "summary",
+        "table",
+        "ul",
+        "xmp",
+    ]
+)
 # end tags of elements a <p> can be inside of: when one of them is open, its end closes the <p>
 _ENDS_P = _CLOSES_P | frozenset(
-    "body button caption dd dt html li table tbody td template tfoot th thead tr".split())
+    [
+        "body",
+        "button",
+        "caption",
+        "dd",
+        "dt",
+        "html",
+        "li",
+        "table",
+        "tbody",
+        "td",
+        "template",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+    ]
+)
 _HTML_WS = re.compile(r"[ \t\n\f\r]+")
 
 
 @dataclass(frozen=True)
 class Span:
-    start: int                  # the `<` of the start tag
-    inner: tuple[int, int]      # the inner HTML
-    end: int                    # after the end tag (or where the element ends implicitly)
+    start: int  # the `<` of the start tag
+    inner: tuple[int, int]  # the inner HTML
+    end: int  # after the end tag (or where the element ends implicitly)
 
 
 def has_class(tag: Tag, name: str) -> bool:
@@ -46,14 +120,14 @@ def element_span(toks: list[Tag], i: int) -> Span | None:
     if name in _VOID:
         return Span(start, (open_end, open_end), open_end)
     if name == "p":
-        inside: list[str] = []                      # elements opened inside the <p>
-        for t in toks[i + 1:]:
+        inside: list[str] = []  # elements opened inside the <p>
+        for t in toks[i + 1 :]:
             if t.closing and t.name == "p":
                 return Span(start, (open_end, t.span[0]), t.span[1])
             if t.closing:
                 if t.name in inside:
-                    del inside[len(inside) - 1 - inside[::-1].index(t.name):]
-                elif t.name in _ENDS_P:             # an ancestor's end tag closes the <p>
+                    del inside[len(inside) - 1 - inside[::-1].index(t.name) :]
+                elif t.name in _ENDS_P:  # an ancestor's end tag closes the <p>
                     return Span(start, (open_end, t.span[0]), t.span[0])
                 # any other stray end tag (`</span>`, `</br>` …) is ignored, as browsers do
             elif t.name in _CLOSES_P:
@@ -62,7 +136,7 @@ def element_span(toks: list[Tag], i: int) -> Span | None:
                 inside.append(t.name)
         return None
     depth = 1
-    for t in toks[i + 1:]:
+    for t in toks[i + 1 :]:
         if t.name == name:
             depth += -1 if t.closing else 1
             if depth == 0:
@@ -78,7 +152,7 @@ def removed_spans(text: str, toks: list[Tag], classes: tuple[str, ...]) -> list[
         if not any(has_class(t, c) for c in classes):
             continue
         if spans and t.span[0] < spans[-1][1]:
-            continue                                 # inside one already removed
+            continue  # inside one already removed
         el = element_span(toks, i)
         spans.append((t.span[0], el.end if el else len(text)))
     return spans

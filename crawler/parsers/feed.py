@@ -19,15 +19,16 @@
   `YYYY-MM-DD HH:MM[:SS]` is kept verbatim (as the generator of the corpus did);
   anything else is None.
 """
+
 from __future__ import annotations
 
 import codecs
 import html
 import re
-from html.entities import name2codepoint
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from html.entities import name2codepoint
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -38,8 +39,7 @@ GB = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn"}
 _DECL = re.compile(r"""^\s*<\?xml\b[^>]*?\?>""")
 _DECL_ENC = re.compile(rb"""^\s*<\?xml\b[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _LOCAL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 class FeedError(ValueError):
@@ -79,7 +79,7 @@ def decode(data: bytes) -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                return _DECL.sub("", data[len(bom):].decode(enc), count=1)
+                return _DECL.sub("", data[len(bom) :].decode(enc), count=1)
             except UnicodeDecodeError as exc:
                 raise FeedError("undecodable", str(exc)) from None
     m = _DECL_ENC.match(data)
@@ -94,7 +94,7 @@ def decode(data: bytes) -> str:
                 try:
                     text = data.decode(declared)
                 except (LookupError, UnicodeDecodeError):
-                    text = decode_gb(data)          # neither UTF-8 nor as declared: GB18030
+                    text = decode_gb(data)  # neither UTF-8 nor as declared: GB18030
     except DecodeError as exc:
         raise FeedError("undecodable", str(exc)) from None
     return _DECL.sub("", text, count=1)
@@ -103,7 +103,9 @@ def decode(data: bytes) -> str:
 _DOCTYPE = re.compile(r"<!DOCTYPE\b", re.I)
 # What the entity pass looks at: CDATA and comments (skipped whole), entity and character
 # references. One forward scan, so the pass is linear whatever the text holds.
-_REF_OR_SKIP = re.compile(r"<!\[CDATA\[|<!--|&(?:#[xX]([0-9A-Fa-f]{1,8})|#([0-9]{1,10})|([A-Za-z][A-Za-z0-9._:-]*));")
+_REF_OR_SKIP = re.compile(
+    r"<!\[CDATA\[|<!--|&(?:#[xX]([0-9A-Fa-f]{1,8})|#([0-9]{1,10})|([A-Za-z][A-Za-z0-9._:-]*));"
+)
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
 _PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
 # Characters XML forbids even in CDATA (a stray control character derails the parser's
@@ -120,17 +122,18 @@ def _without_doctype(text: str) -> str:
     if gt < 0:
         return text
     bracket = text.find("[", m.end(), gt)
-    if bracket >= 0:                          # an internal subset: `[ … ]` then `>`
+    if bracket >= 0:  # an internal subset: `[ … ]` then `>`
         close = text.find("]", bracket)
         after = text.find(">", close) if close >= 0 else -1
         if after >= 0:
             gt = after
-    return text[:m.start()] + text[gt + 1:]
+    return text[: m.start()] + text[gt + 1 :]
 
 
 def _xml_char(cp: int) -> bool:
-    return (cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD
-            or 0x10000 <= cp <= 0x10FFFF)
+    return (
+        cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or 0x10000 <= cp <= 0x10FFFF
+    )
 
 
 def _code(m: re.Match[str], hex_group: int = 1) -> int:
@@ -154,7 +157,7 @@ def _entities(text: str) -> str:
             i = len(text) if end < 0 else end + 3
             continue
         i = m.end()
-        if m.group(3) is not None:                                     # a named reference
+        if m.group(3) is not None:  # a named reference
             if m.group(3) in _PREDEFINED:
                 continue
             cp = name2codepoint.get(m.group(3))
@@ -168,7 +171,7 @@ def _entities(text: str) -> str:
             if low is not None and 0xDC00 <= _code(low) <= 0xDFFF:
                 repl = f"&#x{0x10000 + ((cp - 0xD800) << 10) + (_code(low) - 0xDC00):X};"
                 i = low.end()
-        out += [text[pos:m.start()], repl]
+        out += [text[pos : m.start()], repl]
         pos = i
     out.append(text[pos:])
     return "".join(out)
@@ -222,7 +225,7 @@ def parse_date(text: str) -> datetime | str | None:
     except (TypeError, ValueError, IndexError):
         pass
     if _LOCAL_DATE.match(text):
-        return text                               # local time without offset: verbatim
+        return text  # local time without offset: verbatim
     try:
         d = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -244,7 +247,7 @@ def _link(el: etree._Element, base: str) -> str:
     candidates: list[str] = []
     for c in _children(el, "link"):
         href = c.get("href")
-        if href is not None:                                   # Atom
+        if href is not None:  # Atom
             if (c.get("rel") or "alternate") == "alternate":
                 candidates.append(href)
         elif (c.text or "").strip():
@@ -268,7 +271,8 @@ def _entry(el: etree._Element, base: str) -> Entry:
                 break
     link = _link(el, base)
     author = _first_text(el, "creator") or next(
-        (_first_text(a, "name") or "".join(a.itertext()).strip() for a in _children(el, "author")), "")
+        (_first_text(a, "name") or "".join(a.itertext()).strip() for a in _children(el, "author")), ""
+    )
     categories = [c.get("term") or "".join(c.itertext()).strip() for c in _children(el, "category")]
     return Entry(
         title=html.unescape(_first_text(el, "title")) if _is_html_title(el) else _first_text(el, "title"),
@@ -315,7 +319,7 @@ def _entry_spans(text: str) -> list[tuple[int, int, str]]:
     an entry never holds another: a new entry starts where the last one was left open.
     So a broken entry ends where the next one begins, however broken it is."""
     spans: list[tuple[int, int, str]] = []
-    stack: list[tuple[str, str]] = []           # (name, start tag) of the open elements
+    stack: list[tuple[str, str]] = []  # (name, start tag) of the open elements
     open_names: dict[str, int] = {}
     entry: tuple[int, int, str] | None = None  # (start, depth, ancestors) of the open entry
     i, n = 0, len(text)
@@ -360,8 +364,14 @@ def _entry_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def _parse(xml: str) -> tuple[etree._Element | None, etree._ListErrorLog]:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             recover=True, load_dtd=False, remove_pis=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        recover=True,
+        load_dtd=False,
+        remove_pis=True,
+    )
     try:
         root = etree.fromstring(xml.encode("utf-8", "replace"), parser)
     except etree.XMLSyntaxError:
@@ -382,10 +392,9 @@ def _entries_one_by_one(xml: str, url: str) -> tuple[list[Entry], list[tuple[str
     for start, end, ancestors in _entry_spans(xml):
         closers = "".join(f"</{m}>" for m in reversed(re.findall(r"<([^\s/>]+)", ancestors)))
         root, log = _parse(ancestors + xml[start:end] + closers)
-        el = None if root is None else next(
-            (e for e in root.iter() if _local(e) in _ENTRIES), None)
+        el = None if root is None else next((e for e in root.iter() if _local(e) in _ENTRIES), None)
         if el is None:
-            continue                                     # not an element after all
+            continue  # not an element after all
         entry = _entry(el, url)
         if _too_deep(log):
             skipped.append(("too-deep", entry.link or entry.title or f"entry at character {start}"))

@@ -22,6 +22,7 @@ Only the first list page is read: channel pages load more with an XHR POST
 (`/ithome/getajaxdata.aspx`), which RSSHub's route does not follow either; the day pages of
 the news calendar (`/list/<yyyy-mm-dd>.html`, a third-party scraper's evidence) are not read.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,15 @@ from urllib.parse import urlsplit
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
-from crawler.parsers.common import (ArticlePage, LayoutError, ListEntry, ListPage, absolute_link,
-                                     beijing_datetime, first_text)
+from crawler.parsers.common import (
+    ArticlePage,
+    LayoutError,
+    ListEntry,
+    ListPage,
+    absolute_link,
+    beijing_datetime,
+    first_text,
+)
 from crawler.parsers.layouts import CORPUS, CURRENT, Layout, Page, pick
 from crawler.parsers.tags import Attr, tags
 
@@ -39,30 +47,48 @@ BODY_ID = "paragraph"
 DATE = "#pubtime_baidu"
 IMAGE = f"#{BODY_ID} img[data-original] / img[src]"
 LIST_LINKS_2026 = "#list > div.fl > ul > li a.t"
-LIST_LINKS = "#list > div.fl > ul > li > div > h2 > a"          # corpus era (RSSHub's route)
+LIST_LINKS = "#list > div.fl > ul > li > div > h2 > a"  # corpus era (RSSHub's route)
 TITLE_2026 = "#dt > div.fl.content > h1"
 TITLE_2022 = "div.post_title h1"
 
 LIST_LAYOUTS: tuple[Layout, ...] = (
-    Layout("2026", CURRENT, LIST_LINKS_2026, {"list": LIST_LINKS_2026},
-           source="newsnow server/sources/ithome.ts (https://www.ithome.com/list/, "
-                  "`#list > div.fl > ul > li`, `a.t`, time in `i`, lapin links skipped); "
-                  "other 2025-26 scrapers' tests (`a.c` category, `<i>2026-06-12 23:59:39</i>`)"),
-    Layout("corpus-2022", CORPUS, LIST_LINKS, {"list": LIST_LINKS},
-           source="RSSHub lib/routes/ithome/index.js@e842f83 (same in index.ts): "
-                  "https://<caty>.ithome.com/, first links of the channel list"),
+    Layout(
+        "2026",
+        CURRENT,
+        LIST_LINKS_2026,
+        {"list": LIST_LINKS_2026},
+        source="newsnow server/sources/ithome.ts (https://www.ithome.com/list/, "
+        "`#list > div.fl > ul > li`, `a.t`, time in `i`, lapin links skipped); "
+        "other 2025-26 scrapers' tests (`a.c` category, `<i>2026-06-12 23:59:39</i>`)",
+    ),
+    Layout(
+        "corpus-2022",
+        CORPUS,
+        LIST_LINKS,
+        {"list": LIST_LINKS},
+        source="RSSHub lib/routes/ithome/index.js@e842f83 (same in index.ts): "
+        "https://<caty>.ithome.com/, first links of the channel list",
+    ),
 )
 
 ARTICLE_LAYOUTS: tuple[Layout, ...] = (
-    Layout("2026", CURRENT, TITLE_2026,
-           {"title": TITLE_2026, "date": DATE, "body": f"#{BODY_ID}", "image": IMAGE},
-           source="a real page saved in 2026 (https://www.ithome.com/0/968/171.htm, "
-                  "/work/shared/realpages/ithome/); the Soontao/RSSHub fork's "
-                  "`#dt > div.fl.content` → `div#paragraph`"),
-    Layout("corpus-2022", CORPUS, TITLE_2022,
-           {"title": TITLE_2022, "date": DATE, "body": f"#{BODY_ID}", "image": IMAGE},
-           source="RSSHub lib/routes/ithome/index.js@e842f83 (#paragraph, #pubtime_baidu); "
-                  "third-party scrapers (`div.post_title h1`); the corpus posts"),
+    Layout(
+        "2026",
+        CURRENT,
+        TITLE_2026,
+        {"title": TITLE_2026, "date": DATE, "body": f"#{BODY_ID}", "image": IMAGE},
+        source="a real page saved in 2026 (https://www.ithome.com/0/968/171.htm, "
+        "/work/shared/realpages/ithome/); the Soontao/RSSHub fork's "
+        "`#dt > div.fl.content` → `div#paragraph`",
+    ),
+    Layout(
+        "corpus-2022",
+        CORPUS,
+        TITLE_2022,
+        {"title": TITLE_2022, "date": DATE, "body": f"#{BODY_ID}", "image": IMAGE},
+        source="RSSHub lib/routes/ithome/index.js@e842f83 (#paragraph, #pubtime_baidu); "
+        "third-party scrapers (`div.post_title h1`); the corpus posts",
+    ),
 )
 
 
@@ -80,8 +106,7 @@ def article_id(url: str) -> str | None:
     on the list's host, e.g. it.ithome.com)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not (
-            host == "ithome.com" or host.endswith(".ithome.com")):
+    if parts.scheme not in ("http", "https") or not (host == "ithome.com" or host.endswith(".ithome.com")):
         return None
     m = _NEW.match(parts.path)
     digits = m.group(1) + m.group(2) if m else None
@@ -98,6 +123,7 @@ def is_article_url(url: str) -> bool:
 
 
 # --- list page ----------------------------------------------------------------
+
 
 def _is_ad(url: str) -> bool:
     """lapin.ithome.com: the site's shopping deals, listed among the news (not articles)."""
@@ -129,7 +155,7 @@ def parse_list(html: str, url: str) -> ListPage:
 
 # --- lazy images --------------------------------------------------------------
 
-_UNQUOTED_OK = re.compile(r"[^\s\"'=<>`]+")      # a value that may stand without quotes
+_UNQUOTED_OK = re.compile(r"[^\s\"'=<>`]+")  # a value that may stand without quotes
 _WS = " \t\n\r\f"
 
 
@@ -155,7 +181,7 @@ def _removal(text: str, attr: Attr) -> tuple[int, int]:
     the next attribute follows without a space (then that whitespace must stay)."""
     start, end = attr.span
     ws = start
-    while text[ws - 1] in _WS:                         # text starts with `<img`: stops there
+    while text[ws - 1] in _WS:  # text starts with `<img`: stops there
         ws -= 1
     glued = end < len(text) and text[end] not in _WS + "/>"
     return (start if glued else ws, end)
@@ -165,17 +191,17 @@ def _fixed_img(tag_text: str, attrs: list[Attr]) -> str:
     """One `<img …>` (attribute spans relative to it) with src = the data-original value
     and the class and data-original attributes removed."""
     lazy = next(a for a in attrs if a.name == "data-original")
-    value = lazy.value                                  # raw: entities as the page wrote them
+    value = lazy.value  # raw: entities as the page wrote them
     src = next((a for a in attrs if a.name == "src"), None)
-    edits: list[tuple[int, int, str]] = []              # (start, end, replacement)
-    if src is None:                                     # no src: it takes data-original's place
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+    if src is None:  # no src: it takes data-original's place
         edits.append((*lazy.span, _attribute("src", value, _quote_char(tag_text, lazy))))
     else:
         q = _quote_char(tag_text, src)
         if (q and q not in value) or (not q and src.value and _UNQUOTED_OK.fullmatch(value)):
-            edits.append((*src.value_span, value))      # the value only, quoting as it was
-        else:                                           # valueless, or the quotes do not fit
-            name = tag_text[src.span[0]:src.span[0] + len("src")]
+            edits.append((*src.value_span, value))  # the value only, quoting as it was
+        else:  # valueless, or the quotes do not fit
+            name = tag_text[src.span[0] : src.span[0] + len("src")]
             edits.append((*src.span, _attribute(name, value, q)))
     for a in attrs:
         if a.name in ("class", "data-original") and not (src is None and a is lazy):
@@ -199,11 +225,22 @@ def fix_lazy_images(html: str) -> str:
     pos = 0
     for tag in tags(html):
         start, end = tag.span
-        if (tag.name != "img" or tag.closing or tag.get("data-original") is None
-                or not html.endswith(">", 0, end)):
+        if (
+            tag.name != "img"
+            or tag.closing
+            or tag.get("data-original") is None
+            or not html.endswith(">", 0, end)
+        ):
             continue
-        local = [Attr(a.name, a.value, (a.span[0] - start, a.span[1] - start),
-                      (a.value_span[0] - start, a.value_span[1] - start)) for a in tag.attrs]
+        local = [
+            Attr(
+                a.name,
+                a.value,
+                (a.span[0] - start, a.span[1] - start),
+                (a.value_span[0] - start, a.value_span[1] - start),
+            )
+            for a in tag.attrs
+        ]
         out += [html[pos:start], _fixed_img(html[start:end], local)]
         pos = end
     out.append(html[pos:])

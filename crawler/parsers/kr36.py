@@ -22,13 +22,14 @@ exactly), date `templateMaterial.publishTime` (epoch ms, UTC); id = itemId. The 
 serves to clients it takes for spiders (`window.initialState={"isSpider":true}`) and its WAF
 challenge page (`_wafchallengeid`) raise Blocked, not a layout error.
 """
+
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -39,20 +40,21 @@ from crawler.parsers.layouts import CORPUS, CURRENT, Layout, Page, pick
 SITE = "36kr"
 CURRENT_PATH: tuple[str, ...] = ("newsflashCatalogData", "data", "newsflashList", "data", "itemList")
 CORPUS_PATH: tuple[str, ...] = ("newsflashList", "flow", "itemList")
-LINK = "https://36kr.com/newsflashes/{id}"              # corpus era (the route's)
-LINK_2026 = "https://www.36kr.com/newsflashes/{id}"     # today's route (rootUrl www.36kr.com)
+LINK = "https://36kr.com/newsflashes/{id}"  # corpus era (the route's)
+LINK_2026 = "https://www.36kr.com/newsflashes/{id}"  # today's route (rootUrl www.36kr.com)
 
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
 _ASSIGN = re.compile(r"(?<![\w$.])window\.initialState\s*=\s*")
-_TAIL = re.compile(r"[ \t]*(?:;|[\r\n]|$)|\s*$")       # the JSON ends the statement
+_TAIL = re.compile(r"[ \t]*(?:;|[\r\n]|$)|\s*$")  # the JSON ends the statement
 
 
 @dataclass
 class FlashEntry(ListEntry):
     """A 快讯 item: everything the post needs (empty/None where the item lacks it)."""
+
     item_id: str = ""
-    body: str = ""                                  # widgetContent, exactly as given
-    published: datetime | None = None               # publishTime, aware UTC
+    body: str = ""  # widgetContent, exactly as given
+    published: datetime | None = None  # publishTime, aware UTC
 
 
 # --- URLs --------------------------------------------------------------------
@@ -65,7 +67,9 @@ def article_id(url: str) -> str | None:
     `https://www.36kr.com/newsflashes/1459337398812931`; None for anything else."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in (
-            "36kr.com", "www.36kr.com"):
+        "36kr.com",
+        "www.36kr.com",
+    ):
         return None
     m = _FLASH.match(parts.path)
     return m.group(1) if m else None
@@ -107,7 +111,7 @@ def read_state(html: str) -> tuple[str, Any]:
                 problem = (_NOT_JSON, str(exc))
                 continue
             if not _TAIL.match(code, end):
-                problem = (_NOT_JSON, f"JSON followed by {code[end:end + 20]!r}")
+                problem = (_NOT_JSON, f"JSON followed by {code[end : end + 20]!r}")
                 continue
             return "ok", value
     return problem
@@ -123,30 +127,45 @@ def _holds(path: tuple[str, ...]) -> Callable[[Page], bool]:
     def detect(page: Page) -> bool:
         status, state = read_state(page.text)
         return status == "ok" and isinstance(_at(state, path), list)
+
     return detect
 
 
-_STATE_2026 = "<script>[window.__GATEWAY_SIGN__ = \"…\";]window.initialState=…[;]</script>"
+_STATE_2026 = '<script>[window.__GATEWAY_SIGN__ = "…";]window.initialState=…[;]</script>'
 _STATE_CORPUS = "<script>window.initialState=…</script>"
 _ITEM = "itemList[].templateMaterial."
 
 LIST_LAYOUTS: tuple[Layout, ...] = (
-    Layout("2026", CURRENT, marker=f"{_STATE_2026} → {'.'.join(CURRENT_PATH)}",
-           fields={"list": f"{_STATE_2026} → {'.'.join(CURRENT_PATH)}[] (itemType 0 dropped)",
-                   "title": _ITEM + "widgetTitle", "date": _ITEM + "publishTime (epoch ms)",
-                   "body": _ITEM + "widgetContent"},
-           source="wushier2/news-monitor tests/fixtures/36kr-backfill-first.html and "
-                  "36kr-macro.html (2026; /work/shared/realpages/36kr); RSSHub "
-                  "lib/routes/36kr/index.ts@d15f125 (www.36kr.com/newsflashes, itemType 0 dropped)",
-           detect=_holds(CURRENT_PATH)),
-    Layout("corpus-2022", CORPUS, marker=f"{_STATE_CORPUS} → {'.'.join(CORPUS_PATH)}",
-           fields={"list": f"{_STATE_CORPUS} → {'.'.join(CORPUS_PATH)}[]",
-                   "title": _ITEM + "widgetTitle", "date": _ITEM + "publishTime (epoch ms)",
-                   "body": _ITEM + "widgetContent"},
-           source="RSSHub lib/routes/36kr/newsflashes.js@332b56a; the corpus posts",
-           detect=_holds(CORPUS_PATH)),
+    Layout(
+        "2026",
+        CURRENT,
+        marker=f"{_STATE_2026} → {'.'.join(CURRENT_PATH)}",
+        fields={
+            "list": f"{_STATE_2026} → {'.'.join(CURRENT_PATH)}[] (itemType 0 dropped)",
+            "title": _ITEM + "widgetTitle",
+            "date": _ITEM + "publishTime (epoch ms)",
+            "body": _ITEM + "widgetContent",
+        },
+        source="wushier2/news-monitor tests/fixtures/36kr-backfill-first.html and "
+        "36kr-macro.html (2026; /work/shared/realpages/36kr); RSSHub "
+        "lib/routes/36kr/index.ts@d15f125 (www.36kr.com/newsflashes, itemType 0 dropped)",
+        detect=_holds(CURRENT_PATH),
+    ),
+    Layout(
+        "corpus-2022",
+        CORPUS,
+        marker=f"{_STATE_CORPUS} → {'.'.join(CORPUS_PATH)}",
+        fields={
+            "list": f"{_STATE_CORPUS} → {'.'.join(CORPUS_PATH)}[]",
+            "title": _ITEM + "widgetTitle",
+            "date": _ITEM + "publishTime (epoch ms)",
+            "body": _ITEM + "widgetContent",
+        },
+        source="RSSHub lib/routes/36kr/newsflashes.js@332b56a; the corpus posts",
+        detect=_holds(CORPUS_PATH),
+    ),
 )
-ARTICLE_LAYOUTS: tuple[Layout, ...] = ()          # no item page is read
+ARTICLE_LAYOUTS: tuple[Layout, ...] = ()  # no item page is read
 
 # Per version: where the items are, their link, whether items of itemType 0 are dropped.
 _RULES: dict[str, tuple[tuple[str, ...], Callable[[str, object], str], bool]] = {
@@ -185,7 +204,7 @@ def publish_time(value: object) -> datetime | None:
     if not isinstance(value, int) or value <= 0:
         return None
     try:
-        return datetime.fromtimestamp(value // 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(value // 1000, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -222,8 +241,13 @@ def parse_list(html: str, url: str) -> ListPage:
         seen.add(item_id)
         material = item.get("templateMaterial")
         material = material if isinstance(material, dict) else {}
-        entries.append(FlashEntry(link(item_id, material.get("sourceUrlRoute")) if item_id else url,
-                                  _text(material.get("widgetTitle")).strip(), item_id=item_id,
-                                  body=_text(material.get("widgetContent")),
-                                  published=publish_time(material.get("publishTime"))))
+        entries.append(
+            FlashEntry(
+                link(item_id, material.get("sourceUrlRoute")) if item_id else url,
+                _text(material.get("widgetTitle")).strip(),
+                item_id=item_id,
+                body=_text(material.get("widgetContent")),
+                published=publish_time(material.get("publishTime")),
+            )
+        )
     return ListPage(entries, layout=layout.name)

@@ -7,6 +7,7 @@ era, the marker that identifies it, the selector of each field and the public ev
 name, the spider counts it (`newsarchive/layout/<site>/<version>`) and the layout alarm
 and `scrapy sites`/`probe` name the versions and their selectors.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ from parsel import Selector
 
 from crawler.parsers.common import LayoutError
 
-CURRENT, CORPUS = "current", "corpus"       # served today / as the corpus-era routes read it
+CURRENT, CORPUS = "current", "corpus"  # served today / as the corpus-era routes read it
 # Characters lxml refuses in names and values (it would raise on reading such an attribute):
 # dropped from the tree's text; a form feed (HTML whitespace) becomes a space.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
@@ -39,11 +40,12 @@ class Page:
 @dataclass(frozen=True)
 class Layout:
     """One version of one kind of page (a list or an article page) of a portal."""
-    name: str                               # e.g. "2026", "corpus-2022"
-    era: str                                # CURRENT or CORPUS
-    marker: str                             # CSS selector the page holds (or, with `detect`, what it checks)
-    fields: Mapping[str, str] = field(default_factory=dict)    # field → selector, for alarms and sites
-    source: str = ""                        # the public evidence for this version
+
+    name: str  # e.g. "2026", "corpus-2022"
+    era: str  # CURRENT or CORPUS
+    marker: str  # CSS selector the page holds (or, with `detect`, what it checks)
+    fields: Mapping[str, str] = field(default_factory=dict)  # field → selector, for alarms and sites
+    source: str = ""  # the public evidence for this version
     detect: Callable[[Page], bool] | None = field(default=None, compare=False)
 
     def matches(self, page: Page) -> bool:

@@ -12,6 +12,7 @@ read, so they are the current versions ("2026"); today adds the channel lists an
 solar. channel article page; the `span.wen` lists, the `div.article_left` article page and
 the (modeled) mp.ofweek.com page are of the corpus era only.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,14 @@ from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import common, rawhtml
-from crawler.parsers.common import (LayoutError, ListEntry, ListPage, absolute_link,
-                                     beijing_datetime, first_text)
+from crawler.parsers.common import (
+    LayoutError,
+    ListEntry,
+    ListPage,
+    absolute_link,
+    beijing_datetime,
+    first_text,
+)
 from crawler.parsers.layouts import CORPUS, CURRENT, Layout, Page, pick
 
 SITE = "ofweek"
@@ -33,7 +40,7 @@ MP_TITLE_SUFFIX = " - 维科号V"
 
 @dataclass
 class ArticlePage(common.ArticlePage):
-    next_page_url: str | None = None   # `#nextPage a` of a multi-page article (None on the last page)
+    next_page_url: str | None = None  # `#nextPage a` of a multi-page article (None on the last page)
 
 
 # --- URLs -------------------------------------------------------------------
@@ -45,8 +52,7 @@ _MP = re.compile(r"^/[A-Za-z0-9_-]+/(a\d+)/?$")
 # List pages, page N = `…-N.html`: the industry list `CATList-8100-CHANGYIEXINWE[-N].html`
 # and channel lists `CATList-<a>-<b>-<slug>[-N].html` (`/ai/CATList-201700-8100-ai.html`,
 # `ee.ofweek.com/CATList-2800-8100-ee-2.html`). The slug holds a letter, the page number not.
-_LIST = re.compile(r"/CATList-\d+-(?:\d+-)?[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:-(\d+))?\.html$",
-                   re.IGNORECASE)
+_LIST = re.compile(r"/CATList-\d+-(?:\d+-)?[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:-(\d+))?\.html$", re.IGNORECASE)
 
 
 def _host(url: str) -> str:
@@ -80,20 +86,32 @@ def is_article_url(url: str) -> bool:
 _RSSHUB = "RSSHub lib/routes/ofweek/news.ts (2021-22 and its current version)"
 
 LIST_LAYOUTS: tuple[Layout, ...] = (
-    Layout("2026", CURRENT, "div.list-left",
-           {"list": "div.list-left div.con-details h3 > a"},
-           source=f"the industry list CATList-8100-CHANGYIEXINWE: {_RSSHUB}; the corpus era's too"),
-    Layout("2026-channel", CURRENT, "div.list_model",
-           {"list": "div.list_model div.model_right h3 > a"},
-           source="channel lists CATList-<a>-<b>-<slug>[-N].html (ee.ofweek.com/CATList-2800-"
-                  "8100-ee-N.html read by public Scrapy/crawlo spiders in 2025: div.main_left > "
-                  "div.list_model > div.model_right.model_right2 > h3 > a; "
-                  "www.ofweek.com/ai/CATList-201700-8100-ai.html listed 2025); pager "
-                  "div.list-num > a (issue 10)"),
-    Layout("corpus-wen", CORPUS, "span.wen",
-           {"list": "span.wen > h3 > a"},
-           source="older www lists (CATList-8400-SHICHANGYUANJIU-N.html, public jsoup spider: "
-                  "class=wen > h3; issue 10: span.wen > h3 > a)"),
+    Layout(
+        "2026",
+        CURRENT,
+        "div.list-left",
+        {"list": "div.list-left div.con-details h3 > a"},
+        source=f"the industry list CATList-8100-CHANGYIEXINWE: {_RSSHUB}; the corpus era's too",
+    ),
+    Layout(
+        "2026-channel",
+        CURRENT,
+        "div.list_model",
+        {"list": "div.list_model div.model_right h3 > a"},
+        source="channel lists CATList-<a>-<b>-<slug>[-N].html (ee.ofweek.com/CATList-2800-"
+        "8100-ee-N.html read by public Scrapy/crawlo spiders in 2025: div.main_left > "
+        "div.list_model > div.model_right.model_right2 > h3 > a; "
+        "www.ofweek.com/ai/CATList-201700-8100-ai.html listed 2025); pager "
+        "div.list-num > a (issue 10)",
+    ),
+    Layout(
+        "corpus-wen",
+        CORPUS,
+        "span.wen",
+        {"list": "span.wen > h3 > a"},
+        source="older www lists (CATList-8400-SHICHANGYUANJIU-N.html, public jsoup spider: "
+        "class=wen > h3; issue 10: span.wen > h3 > a)",
+    ),
 )
 
 
@@ -104,36 +122,66 @@ def _solar(page: Page) -> bool:
 
 
 def _mp(page: Page) -> bool:
-    return (_host(page.url) == "mp.ofweek.com"
-            or first_text(page.sel, "title").endswith(MP_TITLE_SUFFIX.strip()))
+    return _host(page.url) == "mp.ofweek.com" or first_text(page.sel, "title").endswith(
+        MP_TITLE_SUFFIX.strip()
+    )
 
 
 ARTICLE_LAYOUTS: tuple[Layout, ...] = (
-    Layout("2026", CURRENT, "div.artical",
-           {"title": "div.artical h1 (list link text preferred)", "date": "div.time.fl",
-            "body": "#articleC", "image": "#articleC img[src]"},
-           source=f"{_RSSHUB}: div.artical #articleC, div.source-name, div.time.fl; the same "
-                  "fields read from ee.ofweek.com articles by public crawlo/Scrapy spiders in "
-                  "2025; the seed's page (2021-11) has it"),
-    Layout("2026-solar", CURRENT, "p.title + .sdate", detect=_solar,
-           fields={"title": "p.title", "date": ".sdate", "body": "#articleC",
-                   "image": "#articleC img[src]"},
-           source="solar.ofweek.com article pages: title in p.title (issue 10), time in .sdate "
-                  "as the old layout (public scrapers); the rest modeled"),
-    Layout("corpus-article_left", CORPUS, "div.article_left",
-           {"title": "div.article_left h1", "date": ".sdate (else the text before #articleC)",
-            "body": "div#articleC.article_con", "image": "#articleC img[src]"},
-           source="public scrapers 2018-21 (a 2019 config: article_left h1, .sdate, "
-                  "#laiyuan_mp, article_con; Scrapy spiders: span.sdate '%Y-%m-%d %H:%M', "
-                  "#laiyuan, #nextPage a)"),
-    Layout("corpus-mp", CORPUS, f"mp.ofweek.com or <title> ending '{MP_TITLE_SUFFIX.strip()}'",
-           detect=_mp,
-           fields={"title": "h1 / <title> minus ' - 维科号V'", "date": ".article-info .time",
-                   "body": "#articleC", "image": "#articleC img[src]"},
-           source="URL shape and title suffix from public links; the markup is modeled"),
+    Layout(
+        "2026",
+        CURRENT,
+        "div.artical",
+        {
+            "title": "div.artical h1 (list link text preferred)",
+            "date": "div.time.fl",
+            "body": "#articleC",
+            "image": "#articleC img[src]",
+        },
+        source=f"{_RSSHUB}: div.artical #articleC, div.source-name, div.time.fl; the same "
+        "fields read from ee.ofweek.com articles by public crawlo/Scrapy spiders in "
+        "2025; the seed's page (2021-11) has it",
+    ),
+    Layout(
+        "2026-solar",
+        CURRENT,
+        "p.title + .sdate",
+        detect=_solar,
+        fields={"title": "p.title", "date": ".sdate", "body": "#articleC", "image": "#articleC img[src]"},
+        source="solar.ofweek.com article pages: title in p.title (issue 10), time in .sdate "
+        "as the old layout (public scrapers); the rest modeled",
+    ),
+    Layout(
+        "corpus-article_left",
+        CORPUS,
+        "div.article_left",
+        {
+            "title": "div.article_left h1",
+            "date": ".sdate (else the text before #articleC)",
+            "body": "div#articleC.article_con",
+            "image": "#articleC img[src]",
+        },
+        source="public scrapers 2018-21 (a 2019 config: article_left h1, .sdate, "
+        "#laiyuan_mp, article_con; Scrapy spiders: span.sdate '%Y-%m-%d %H:%M', "
+        "#laiyuan, #nextPage a)",
+    ),
+    Layout(
+        "corpus-mp",
+        CORPUS,
+        f"mp.ofweek.com or <title> ending '{MP_TITLE_SUFFIX.strip()}'",
+        detect=_mp,
+        fields={
+            "title": "h1 / <title> minus ' - 维科号V'",
+            "date": ".article-info .time",
+            "body": "#articleC",
+            "image": "#articleC img[src]",
+        },
+        source="URL shape and title suffix from public links; the markup is modeled",
+    ),
 )
 
 # --- list pages -------------------------------------------------------------
+
 
 def _list_page_number(url: str) -> tuple[str, int] | None:
     """(which list, page number) of a list URL: host and path without `-N`, lowercased."""
@@ -141,7 +189,7 @@ def _list_page_number(url: str) -> tuple[str, int] | None:
     m = _LIST.search(parts.path)
     if not m:
         return None
-    name = parts.path[:m.start(1) - 1] if m.group(1) else parts.path[:-len(".html")]
+    name = parts.path[: m.start(1) - 1] if m.group(1) else parts.path[: -len(".html")]
     return f"{(parts.hostname or '').lower()}{name.lower()}", int(m.group(1) or 1)
 
 
@@ -194,8 +242,8 @@ def _text_before_body(scope: Selector) -> str:
     """Visible text of `scope` that precedes #articleC (where a page without the known time
     element shows it)."""
     nodes = scope.xpath(
-        f".//text()[following::*[@id='{BODY_ID}']]"
-        "[not(ancestor::script) and not(ancestor::style)]").getall()
+        f".//text()[following::*[@id='{BODY_ID}']][not(ancestor::script) and not(ancestor::style)]"
+    ).getall()
     return " ".join(" ".join(nodes).split())
 
 
@@ -239,7 +287,7 @@ def parse_article(html: str, url: str) -> ArticlePage:
         meta_date = first_text(scope, "div.time.fl") or first_text(sel, "div.time.fl")
         byline = first_text(scope, "div.source-name")
         title = _page_title(sel, scope, "h1")
-    elif layout.name == "2026-solar":      # the time is known (.sdate), the byline modeled
+    elif layout.name == "2026-solar":  # the time is known (.sdate), the byline modeled
         scope = sel
         meta_date = first_text(sel, ".sdate")
         byline = first_text(sel, "#laiyuan_mp a span", "#laiyuan", "div.source-name")
@@ -249,7 +297,7 @@ def parse_article(html: str, url: str) -> ArticlePage:
         meta_date = first_text(scope, ".sdate") or first_text(sel, ".sdate")
         byline = first_text(scope, "#laiyuan_mp a span", "#laiyuan")
         title = _page_title(sel, scope, "h1")
-    else:   # corpus-mp: modeled markup
+    else:  # corpus-mp: modeled markup
         scope = sel
         meta_date = first_text(sel, ".article-info .time")
         byline = first_text(sel, ".article-info .author")
@@ -260,7 +308,7 @@ def parse_article(html: str, url: str) -> ArticlePage:
 
     next_url = absolute_link(sel.css("#nextPage a::attr(href)").get(), url)
     if next_url and (next_url == url or article_id(next_url) != article_id(url)):
-        next_url = None        # only further pages of this same article
+        next_url = None  # only further pages of this same article
 
     article = Article(
         title=title,

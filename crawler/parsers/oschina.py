@@ -35,6 +35,7 @@ re-serialized), plus `referrerpolicy` on images. The post's date is the list's (
 the page's title and date are fallbacks. Byline: the first `.article-box__meta .item` text.
 Elements are found by class as exact spans with the shared helpers (elements.py, tags.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,16 @@ from parsel import Selector
 
 from crawler.items import Article
 from crawler.parsers import rawhtml
-from crawler.parsers.common import (ArticlePage, BEIJING, LayoutError, ListEntry, ListPage, absolute_link,
-                                     beijing_datetime, first_text)
+from crawler.parsers.common import (
+    BEIJING,
+    ArticlePage,
+    LayoutError,
+    ListEntry,
+    ListPage,
+    absolute_link,
+    beijing_datetime,
+    first_text,
+)
 from crawler.parsers.elements import Span, cut, element_span, has_class, removed_spans
 from crawler.parsers.layouts import CORPUS, CURRENT, Layout, Page, pick
 from crawler.parsers.tags import tags
@@ -74,11 +83,13 @@ COOKIE_PAGE = "https://www.oschina.net/news"
 @dataclass
 class NewsEntry(ListEntry):
     """A list entry plus its date (the post's date)."""
+
     published: datetime | None = None
-    date_text: str = ""                         # as the list wrote it
+    date_text: str = ""  # as the list wrote it
 
 
 # --- layout versions ---------------------------------------------------------------
+
 
 def _data_url_items(page: Page) -> bool:
     """`.news-item[data-url]` items titled by `div.title[title]`, none with an `h3 a`."""
@@ -90,37 +101,71 @@ def _article_2026(page: Page) -> bool:
 
 
 LIST_LAYOUTS = (
-    Layout("2026", CURRENT, f"{LIST_ENTRIES} h3 a[href]",
-           fields={"list": f"{LIST_ENTRIES} h3 a[href] (minus .{AD_CLASS})",
-                   "title": "h3 a[title] (else its text)", "date": LIST_DATE},
-           source="RSSHub lib/routes/oschina/news.ts (2024-25: cookie from /news, h3 a, "
-                  "YYYY/MM/DD HH:mm, MM/DD HH:mm else relative, +8)"),
-    Layout("2026-data-url", CURRENT, ".news-item[data-url] div.title[title] (no h3 a)",
-           fields={"list": f".news-item[data-url] (minus .{AD_CLASS})",
-                   "title": "div.title[title] (else its text)", "date": LIST_DATE},
-           source="public scrapers: div.item.news-item.news-item-hover[data-url] > h3 > div.title[title], "
-                  "no <a>; RSSHub lib/routes/oschina/column.ts: div.news-item[data-url], div.title",
-           detect=_data_url_items),
-    Layout("corpus-2022", CORPUS, f"{LIST_ENTRIES} a[href]",
-           fields={"list": f"{LIST_ENTRIES} a (the first; minus .{AD_CLASS})",
-                   "title": "the first a[title] (else its text)", "date": LIST_DATE},
-           source="RSSHub lib/routes/oschina/news.js@0a11cd4"),
+    Layout(
+        "2026",
+        CURRENT,
+        f"{LIST_ENTRIES} h3 a[href]",
+        fields={
+            "list": f"{LIST_ENTRIES} h3 a[href] (minus .{AD_CLASS})",
+            "title": "h3 a[title] (else its text)",
+            "date": LIST_DATE,
+        },
+        source="RSSHub lib/routes/oschina/news.ts (2024-25: cookie from /news, h3 a, "
+        "YYYY/MM/DD HH:mm, MM/DD HH:mm else relative, +8)",
+    ),
+    Layout(
+        "2026-data-url",
+        CURRENT,
+        ".news-item[data-url] div.title[title] (no h3 a)",
+        fields={
+            "list": f".news-item[data-url] (minus .{AD_CLASS})",
+            "title": "div.title[title] (else its text)",
+            "date": LIST_DATE,
+        },
+        source="public scrapers: div.item.news-item.news-item-hover[data-url] > h3 > div.title[title], "
+        "no <a>; RSSHub lib/routes/oschina/column.ts: div.news-item[data-url], div.title",
+        detect=_data_url_items,
+    ),
+    Layout(
+        "corpus-2022",
+        CORPUS,
+        f"{LIST_ENTRIES} a[href]",
+        fields={
+            "list": f"{LIST_ENTRIES} a (the first; minus .{AD_CLASS})",
+            "title": "the first a[title] (else its text)",
+            "date": LIST_DATE,
+        },
+        source="RSSHub lib/routes/oschina/news.js@0a11cd4",
+    ),
 )
 
 ARTICLE_LAYOUTS = (
-    Layout("2026", CURRENT, f"{TITLE} + {META_LIST_ITEMS}",
-           fields={"title": f"list h3 a[title] (else {TITLE})",
-                   "date": f"list {LIST_DATE} (else the {META_LIST_ITEMS} YYYY-MM-DD HH:mm:ss)",
-                   "body": f".{BODY_CLASS} (else div.{CONTENT_CLASS}, whole; minus .{AD_CLASS})",
-                   "image": "body img[src]"},
-           source="RSSHub lib/routes/oschina/news.ts (.article-detail) and column.ts (2025: "
-                  "h1.article-box__title, div.content, div.article-box__meta div.item-list div.item)",
-           detect=_article_2026),
-    Layout("corpus-2022", CORPUS, f".{BODY_CLASS}",
-           fields={"title": f"list a[title] (else {TITLE})",
-                   "date": f"list {LIST_DATE} (else {META_ITEMS} date)",
-                   "body": f".{BODY_CLASS} (minus .{AD_CLASS})", "image": f".{BODY_CLASS} img[src]"},
-           source="RSSHub lib/routes/oschina/news.js@0a11cd4"),
+    Layout(
+        "2026",
+        CURRENT,
+        f"{TITLE} + {META_LIST_ITEMS}",
+        fields={
+            "title": f"list h3 a[title] (else {TITLE})",
+            "date": f"list {LIST_DATE} (else the {META_LIST_ITEMS} YYYY-MM-DD HH:mm:ss)",
+            "body": f".{BODY_CLASS} (else div.{CONTENT_CLASS}, whole; minus .{AD_CLASS})",
+            "image": "body img[src]",
+        },
+        source="RSSHub lib/routes/oschina/news.ts (.article-detail) and column.ts (2025: "
+        "h1.article-box__title, div.content, div.article-box__meta div.item-list div.item)",
+        detect=_article_2026,
+    ),
+    Layout(
+        "corpus-2022",
+        CORPUS,
+        f".{BODY_CLASS}",
+        fields={
+            "title": f"list a[title] (else {TITLE})",
+            "date": f"list {LIST_DATE} (else {META_ITEMS} date)",
+            "body": f".{BODY_CLASS} (minus .{AD_CLASS})",
+            "image": f".{BODY_CLASS} img[src]",
+        },
+        source="RSSHub lib/routes/oschina/news.js@0a11cd4",
+    ),
 )
 
 
@@ -170,7 +215,7 @@ _TODAY = re.compile(r"(今天|昨天|前天)\s*(\d{1,2}):(\d{2})")
 _AGO = re.compile(r"(\d+)\s*(秒|分钟|小时|天)前")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})\s+(\d{1,2}):(\d{2})")
 _AGO_UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}
-_ROLLOVER_SLACK = timedelta(days=1)         # a date this far ahead of now is last year's
+_ROLLOVER_SLACK = timedelta(days=1)  # a date this far ahead of now is last year's
 
 
 def list_date(text: str, now: datetime) -> datetime | None:
@@ -204,7 +249,7 @@ def list_date(text: str, now: datetime) -> datetime | None:
         for year in (now.year, now.year - 1):
             try:
                 when = datetime(year, mo, d, h, mi, tzinfo=BEIJING)
-            except ValueError:                      # 02/29 in a year without it, 13/01 …
+            except ValueError:  # 02/29 in a year without it, 13/01 …
                 continue
             if when <= now + _ROLLOVER_SLACK:
                 return when
@@ -213,6 +258,7 @@ def list_date(text: str, now: datetime) -> datetime | None:
 
 
 # --- the list fragment -------------------------------------------------------------
+
 
 def _text(node: Selector) -> str:
     return " ".join(node.xpath("string()").get("").split())
@@ -256,7 +302,7 @@ def parse_list(html: str, url: str, now: datetime) -> ListPage:
     the same fragment with p + 1 when this page has entries. An empty response or an empty
     `.items` is past the last page; anything else no layout holds is a LayoutError("no-layout").
     """
-    if not html.strip():                        # past the last page: nothing at all
+    if not html.strip():  # past the last page: nothing at all
         return ListPage([])
     page = Page(html, url)
     page.sel.css(f".{AD_CLASS}").drop()
@@ -264,7 +310,7 @@ def parse_list(html: str, url: str, now: datetime) -> ListPage:
         layout = pick(LIST_LAYOUTS, page)
     except LayoutError:
         if page.sel.css(".items") and not page.sel.css(".news-item"):
-            return ListPage([])                 # past the last page: an empty .items
+            return ListPage([])  # past the last page: an empty .items
         raise
     items = page.sel.css(".news-item[data-url]" if layout.name == "2026-data-url" else LIST_ENTRIES)
     entries: list[ListEntry] = []
@@ -286,6 +332,7 @@ def parse_list(html: str, url: str, now: datetime) -> ListPage:
 
 # --- article page -----------------------------------------------------------------
 
+
 def _element(html: str, cls: str, *, whole: bool = False) -> str:
     """The inner HTML (`whole`: the element itself) of the first element with class `cls`
     outside every `.ad-wrap` (`div.content`: the first after `h1.article-box__title`), with every `.ad-wrap` inside it cut out: an exact slice of
@@ -293,11 +340,22 @@ def _element(html: str, cls: str, *, whole: bool = False) -> str:
     toks = list(tags(html))
     gone = removed_spans(html, toks, (AD_CLASS,))
     # div.content: the first after the title (list-like blocks above it may use the class)
-    first = next((i for i, t in enumerate(toks) if has_class(t, "article-box__title")), 0) \
-        if cls == CONTENT_CLASS else 0
-    i = next((i for i, t in enumerate(toks) if i >= first and has_class(t, cls)
-              and (cls != CONTENT_CLASS or t.name == "div")
-              and not any(s <= t.span[0] < e for s, e in gone)), None)
+    first = (
+        next((i for i, t in enumerate(toks) if has_class(t, "article-box__title")), 0)
+        if cls == CONTENT_CLASS
+        else 0
+    )
+    i = next(
+        (
+            i
+            for i, t in enumerate(toks)
+            if i >= first
+            and has_class(t, cls)
+            and (cls != CONTENT_CLASS or t.name == "div")
+            and not any(s <= t.span[0] < e for s, e in gone)
+        ),
+        None,
+    )
     span: Span | None = element_span(toks, i) if i is not None else None
     if span is None:
         raise LayoutError("no-body", f"no .{cls}" if i is None else f"unclosed .{cls}")

@@ -4,6 +4,7 @@ Everything here returns exact substrings of (or minimal insertions into) the pag
 text, so entities (`&reg;`, `&#123;`), attribute order and quoting, `<br>` and unclosed
 `<img>` survive byte for byte. Pure functions, no Scrapy.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
@@ -13,7 +14,7 @@ from crawler.parsers.tags import tags
 NO_REFERRER = ' referrerpolicy="no-referrer"'
 
 
-def inner_html(text: str, *, id: str) -> str | None:  # noqa: A002 (mirrors the HTML attribute)
+def inner_html(text: str, *, id: str) -> str | None:
     """The inner HTML of the first element with this id, as an exact slice of `text`.
 
     Tags are read as a browser reads them (tags.py); only start/end tags with the
@@ -30,26 +31,26 @@ def inner_html(text: str, *, id: str) -> str | None:  # noqa: A002 (mirrors the 
                 name, start, depth = tag.name, tag.span[1], 1
                 if text.endswith("/>", 0, tag.span[1]):
                     return ""
-                if tag.content_end is not None:               # a raw-text element
-                    return text[start:tag.content_end] if tag.content_end < len(text) else None
+                if tag.content_end is not None:  # a raw-text element
+                    return text[start : tag.content_end] if tag.content_end < len(text) else None
         elif tag.name == name:
             if not tag.closing and not text.endswith("/>", 0, tag.span[1]):
                 depth += 1
             elif tag.closing:
                 depth -= 1
                 if depth == 0:
-                    return text[start:tag.span[0]]
+                    return text[start : tag.span[0]]
     return None
 
 
 def _with_no_referrer(tag: str) -> str:
     """`<img …>` with NO_REFERRER as its last attribute (before a self-closing `/`)."""
-    head = tag[:-1].rstrip()                          # without `>` and trailing space
-    if head.endswith("/"):                           # self-closing: insert before `/>`
+    head = tag[:-1].rstrip()  # without `>` and trailing space
+    if head.endswith("/"):  # self-closing: insert before `/>`
         head = head[:-1].rstrip()
-    if head.endswith("="):                           # `a= >`: close the empty value first,
-        return head + '""' + NO_REFERRER + tag[len(head):]   # or ours would become a's value
-    return head + NO_REFERRER + tag[len(head):]
+    if head.endswith("="):  # `a= >`: close the empty value first,
+        return head + '""' + NO_REFERRER + tag[len(head) :]  # or ours would become a's value
+    return head + NO_REFERRER + tag[len(head) :]
 
 
 def add_referrerpolicy(html: str) -> str:
@@ -64,8 +65,12 @@ def add_referrerpolicy(html: str) -> str:
     pos = 0
     for tag in tags(html):
         start, end = tag.span
-        if (tag.name != "img" or tag.closing or tag.get("referrerpolicy") is not None
-                or not html.endswith(">", 0, end)):
+        if (
+            tag.name != "img"
+            or tag.closing
+            or tag.get("referrerpolicy") is not None
+            or not html.endswith(">", 0, end)
+        ):
             continue
         out += [html[pos:start], _with_no_referrer(html[start:end])]
         pos = end

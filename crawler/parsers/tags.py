@@ -7,6 +7,7 @@ names and values, comments (`<!-- … -->`, `<!-->`, bogus `<!…>`/`<?…>`/`</
 raw-text elements whose content is not markup (script, style, textarea, title, xmp,
 iframe, noembed, noframes, noscript, plaintext).
 """
+
 from __future__ import annotations
 
 import html
@@ -14,21 +15,31 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-RAW_TEXT = ("plaintext", "script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-            "noframes", "noscript")      # noscript: raw text in a browser that runs script
-_WS = " \t\n\r\f"                  # HTML's whitespace (not regex `\s`: no U+0085, U+3000 …)
+RAW_TEXT = (
+    "plaintext",
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "noscript",
+)  # noscript: raw text in a browser that runs script
+_WS = " \t\n\r\f"  # HTML's whitespace (not regex `\s`: no U+0085, U+3000 …)
 _NAME_END = re.compile(r"[ \t\n\r\f/>]")
-_ATTR_NAME = re.compile(r"[^ \t\n\r\f/>][^ \t\n\r\f/>=]*")   # the first char may be `=` (HTML5)
+_ATTR_NAME = re.compile(r"[^ \t\n\r\f/>][^ \t\n\r\f/>=]*")  # the first char may be `=` (HTML5)
 _COMMENT_END = re.compile(r"--!?>")
 _UNQUOTED = re.compile(r"[^ \t\n\r\f>]*")
 
 
 @dataclass
 class Attr:
-    name: str                        # lower-cased
-    value: str                       # raw (entities not decoded)
-    span: tuple[int, int]            # the whole attribute, from its name to its value's end
-    value_span: tuple[int, int]      # the value inside its quotes (empty span when absent)
+    name: str  # lower-cased
+    value: str  # raw (entities not decoded)
+    span: tuple[int, int]  # the whole attribute, from its name to its value's end
+    value_span: tuple[int, int]  # the value inside its quotes (empty span when absent)
 
     @property
     def decoded(self) -> str:
@@ -37,11 +48,11 @@ class Attr:
 
 @dataclass
 class Tag:
-    name: str                        # lower-cased
-    span: tuple[int, int]            # `<` to `>` included
+    name: str  # lower-cased
+    span: tuple[int, int]  # `<` to `>` included
     closing: bool = False
     attrs: list[Attr] = field(default_factory=list)
-    content_end: int | None = None   # raw-text elements: where their content ends
+    content_end: int | None = None  # raw-text elements: where their content ends
 
     def get(self, name: str) -> Attr | None:
         """The first attribute called `name` (browsers ignore later duplicates)."""
@@ -74,7 +85,7 @@ def _attributes(text: str, i: int) -> tuple[list[Attr], int]:
             else:
                 v = _UNQUOTED.match(text, j)
                 vspan, i = (j, v.end()), v.end()
-            value = text[vspan[0]:vspan[1]]
+            value = text[vspan[0] : vspan[1]]
         else:
             vspan, value = (i, i), ""
         attrs.append(Attr(m.group().lower(), value, (name_start, i), vspan))
@@ -107,17 +118,17 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT) -> Iterator[Tag]:
             if text.startswith("<!-->", i) or text.startswith("<!--->", i):
                 i = text.find(">", i) + 1
                 continue
-            end = _COMMENT_END.search(text, i + 4)          # the first `-->` or `--!>`
+            end = _COMMENT_END.search(text, i + 4)  # the first `-->` or `--!>`
             i = n if end is None else end.end()
             continue
         if nxt in "!?" or (nxt == "/" and i + 2 < n and not text[i + 2].isalpha()):
-            gt = text.find(">", i)                          # doctype, bogus comment
+            gt = text.find(">", i)  # doctype, bogus comment
             i = n if gt < 0 else gt + 1
             continue
         closing = nxt == "/"
         name_at = i + 2 if closing else i + 1
         if name_at >= n or not text[name_at].isalpha():
-            i += 1                                           # a lone `<` is text
+            i += 1  # a lone `<` is text
             continue
         m = _NAME_END.search(text, name_at)
         name_end = m.start() if m else n

@@ -5,11 +5,12 @@ https://www.ofweek.com/…); when `start_url` is on another host (a mirror, a te
 server on 127.0.0.1) every URL on the portal's hosts is fetched from that host
 instead, with the same path, and pages keep their canonical URL for parsing.
 """
+
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
@@ -19,17 +20,22 @@ from scrapy.http import Response
 from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, state_dir
 from crawler.downloadsafety import failure_reason
 from crawler.items import Article
-from crawler.parsers.charset import decode_gb
 from crawler.parsers.blocked import HINT, blocked_page, blocked_status
+from crawler.parsers.charset import decode_gb
 from crawler.parsers.common import LayoutError, ListPage
 from crawler.parsers.layouts import Layout, field_selectors
 from crawler.sites import Site, get_site, on_domains
 
-
 IMAGES_MODES = ("remote", "local")
 # Skips that may not happen next time (and every http-5xx): they keep a run unfinished.
-TRANSIENT = ("fetch-failed", "http-408", "http-429", "empty-page", "blocked",
-             "write-failed")          # the archive could not be written (full disk …)
+TRANSIENT = (
+    "fetch-failed",
+    "http-408",
+    "http-429",
+    "empty-page",
+    "blocked",
+    "write-failed",
+)  # the archive could not be written (full disk …)
 
 
 def is_transient(reason: str) -> bool:
@@ -42,8 +48,10 @@ def check_settings(settings: Any) -> None:
     if mode not in IMAGES_MODES:
         raise ValueError(f"IMAGES_MODE must be one of {', '.join(IMAGES_MODES)}, not {mode!r}")
     if mode == "local" and not any("Images" in str(p) for p in settings.getdict("ITEM_PIPELINES")):
-        raise ValueError("IMAGES_MODE=local needs pipelines.images.LocalImagesPipeline in "
-                         "ITEM_PIPELINES (or use -s IMAGES_MODE=remote)")
+        raise ValueError(
+            "IMAGES_MODE=local needs pipelines.images.LocalImagesPipeline in "
+            "ITEM_PIPELINES (or use -s IMAGES_MODE=remote)"
+        )
 
 
 def max_pages_argument(value: str | int) -> int:
@@ -61,15 +69,15 @@ class PortalSpider(scrapy.Spider):
     site_key: str = ""
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalSpider":
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         check_settings(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.probe = crawler.settings.getint("PROBE_ARTICLES")
-        if spider.probe:                    # `scrapy probe`: reads the portal, touches no archive
+        if spider.probe:  # `scrapy probe`: reads the portal, touches no archive
             spider.probed, spider.probed_lists, spider.skipped = set(), [], []
             return spider
         archive_dir = crawler.settings.get("ARCHIVE_DIR")
-        spider.lock = ArchiveLock(archive_dir).acquire()    # ArchiveLocked: another run writes
+        spider.lock = ArchiveLock(archive_dir).acquire()  # ArchiveLocked: another run writes
         removed = clean_stale_temp_files(archive_dir)
         if removed:
             spider.logger.info("removed %d temp file(s) left by an interrupted run", removed)
@@ -90,7 +98,7 @@ class PortalSpider(scrapy.Spider):
         if reason == "finished" and not self.transient_failures:
             try:
                 self.done_marker.touch()
-            except OSError as exc:              # no marker: the next run walks every page
+            except OSError as exc:  # no marker: the next run walks every page
                 self.logger.warning("cannot mark the run finished: %s", exc)
         self.index.close()
         self.lock.release()
@@ -99,7 +107,7 @@ class PortalSpider(scrapy.Spider):
         """Go on to the next list page? Not when a page had nothing new (newest first),
         unless the last run was interrupted or this is a refresh."""
         if self.probe:
-            return False                    # a probe reads the first list page only
+            return False  # a probe reads the first list page only
         return bool(new_articles) or self.resuming or self.refresh
 
     def __init__(self, start_url: str | None = None, refresh: str = "0", **kwargs: Any) -> None:
@@ -137,12 +145,18 @@ class PortalSpider(scrapy.Spider):
         parts = urlsplit(url)
         return urlunsplit((*self.mirror, parts.path, parts.query, ""))
 
-    def request(self, url: str, callback: Any, *, headers: dict[str, str] | None = None,
-                **meta: Any) -> scrapy.Request:
+    def request(
+        self, url: str, callback: Any, *, headers: dict[str, str] | None = None, **meta: Any
+    ) -> scrapy.Request:
         """A request for canonical `url` (with extra `headers`, if any);
         `response.meta["canonical"]` gives the URL back."""
-        return scrapy.Request(self.fetch_url(url), callback=callback, errback=self.fetch_failed,
-                              headers=headers, meta={"canonical": url, **meta})
+        return scrapy.Request(
+            self.fetch_url(url),
+            callback=callback,
+            errback=self.fetch_failed,
+            headers=headers,
+            meta={"canonical": url, **meta},
+        )
 
     def fetch_failed(self, failure: Any) -> None:
         """A page that could not be fetched (HTTP error, timeout …): counted, article skipped.
@@ -154,7 +168,7 @@ class PortalSpider(scrapy.Spider):
         if reason.startswith("http-") and status and blocked_status(status):
             reason, detail = "blocked", blocked_status(status) or ""
         self.skip(reason, request.meta.get("canonical", request.url), detail)
-        shared = getattr(self, "shared_dupefilter", None)         # scale-out (REDIS_URL)
+        shared = getattr(self, "shared_dupefilter", None)  # scale-out (REDIS_URL)
         if shared is not None and is_transient(reason):
             shared.forget(request)
 
@@ -179,7 +193,7 @@ class PortalSpider(scrapy.Spider):
 
     def page_text(self, response: Response) -> str | None:
         """The page as text, or None after a counted skip (empty or undecodable)."""
-        if not response.body:               # a server glitch, not a layout change
+        if not response.body:  # a server glitch, not a layout change
             self.skip("empty-page", self.canonical(response))
             return None
         try:
@@ -265,7 +279,7 @@ class PortalSpider(scrapy.Spider):
         return article
 
     # --- bookkeeping -----------------------------------------------------------
-    selectors: dict[str, str] = {}
+    selectors: ClassVar[dict[str, str]] = {}
     # The portal's layout versions, newest first (parsers/layouts.py): its parser's
     # LIST_LAYOUTS and ARTICLE_LAYOUTS. `layouts` (both) and `selectors` (per field, each
     # version's selector: what the layout alarm names) are derived from them.
@@ -278,6 +292,7 @@ class PortalSpider(scrapy.Spider):
         if "list_layouts" in vars(cls) or "article_layouts" in vars(cls):
             cls.layouts = cls.list_layouts + cls.article_layouts
             cls.selectors = field_selectors(cls.list_layouts, cls.article_layouts)
+
     # A list paged by number (p=1, 2 …) whose end is an empty page: an empty page after the
     # first ends the walk and is not an `empty-list` skip.
     empty_page_ends_list: bool = False
@@ -288,8 +303,12 @@ class PortalSpider(scrapy.Spider):
         stats.inc_value("newsarchive/layout/articles")
         if article is None:
             return
-        present = {"title": article.title, "date": article.published, "body": article.body.strip(),
-                   "image": article.image_urls}
+        present = {
+            "title": article.title,
+            "date": article.published,
+            "body": article.body.strip(),
+            "image": article.image_urls,
+        }
         for name, value in present.items():
             stats.inc_value(f"newsarchive/layout/with/{name}", 1 if value else 0)
 
@@ -315,8 +334,9 @@ class SingleListSpider(PortalSpider):
     `max_pages` is accepted (scrapy validate/demo pass it to every portal) and ignored.
     """
 
-    def __init__(self, start_url: str | None = None, max_pages: str | int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, start_url: str | None = None, max_pages: str | int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(start_url=start_url, **kwargs)
         if max_pages is not None:
             self.logger.info("max_pages=%s ignored: %s reads one list page", max_pages, self.name)

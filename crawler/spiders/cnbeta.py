@@ -1,4 +1,5 @@
 """cnBeta: the site's RSS → article pages (layout versions: parsers/cnbeta.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ class CnbetaSpider(SingleListSpider):
         page = self.read_list(response, parser.parse_list)
         if page is None:
             return
-        for entry in page.entries:        # cnBeta articles only, each id once, no adam
+        for entry in page.entries:  # cnBeta articles only, each id once, no adam
             if self.is_new(parser.article_id(entry.url)):
                 yield self.request(entry.url, self.parse_article, entry=entry)
 
@@ -38,7 +39,7 @@ class CnbetaSpider(SingleListSpider):
         if article is None:
             return
         entry: parser.FeedEntry | None = response.meta.get("entry")
-        if entry is not None:             # the RSS item's title, date (seconds) and author win
+        if entry is not None:  # the RSS item's title, date (seconds) and author win
             article.title = entry.title or article.title
             article.published = entry.published or article.published
             article.byline = entry.author or article.byline

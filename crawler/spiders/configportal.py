@@ -7,6 +7,7 @@ page with nothing new), articles over several pages joined, counted skips, the l
 alarm (naming the config's selectors), scale-out. It only navigates: the pages are read
 by parsers/configportal.py.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -28,8 +29,14 @@ GB_FAMILY = ("gb2312", "gbk", "gb18030", "cp936", "hz")
 
 
 def site_of(rules: PortalRules) -> Site:
-    return Site(key=rules.name, categories=rules.categories, author=rules.author,
-                start_url=rules.start_url, domains=rules.hosts, tz=rules.tz)  # type: ignore[arg-type]
+    return Site(
+        key=rules.name,
+        categories=rules.categories,
+        author=rules.author,
+        start_url=rules.start_url,
+        domains=rules.hosts,
+        tz=rules.tz,
+    )  # type: ignore[arg-type]
 
 
 class ConfigPortalSpider(PortalSpider):
@@ -37,12 +44,13 @@ class ConfigPortalSpider(PortalSpider):
 
     rules: PortalRules
 
-    def __init__(self, start_url: str | None = None, max_pages: str | int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, start_url: str | None = None, max_pages: str | int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(start_url=start_url, **kwargs)
         self.max_pages = max_pages_argument(self.rules.max_pages if max_pages is None else max_pages)
-        self.requested: set[str] = set()        # article ids asked for in this run
-        self.list_seen: set[str] = set()        # list pages asked for (a `next` loop ends)
+        self.requested: set[str] = set()  # article ids asked for in this run
+        self.list_seen: set[str] = set()  # list pages asked for (a `next` loop ends)
         self.encoding = ""
 
     def make_site(self) -> Site:
@@ -51,7 +59,8 @@ class ConfigPortalSpider(PortalSpider):
     # --- decoding: the config's charset, else the page's (GB family read as GB18030) ---
     def page_text(self, response: Response) -> str | None:
         self.encoding = self.rules.charset or (
-            response.encoding if isinstance(response, TextResponse) else "utf-8")
+            response.encoding if isinstance(response, TextResponse) else "utf-8"
+        )
         return super().page_text(response)
 
     def decode(self, body: bytes) -> str:
@@ -80,14 +89,19 @@ class ConfigPortalSpider(PortalSpider):
                 continue
             if self.is_new(aid):
                 new += 1
-                if aid in self.requested:       # another link to the same article
+                if aid in self.requested:  # another link to the same article
                     continue
                 self.requested.add(aid)
                 yield self.request(entry.url, self.parse_article)
         number = response.meta["page"]
         nxt = page.next_url
-        if (nxt and nxt not in self.list_seen and self.on_portal(nxt) and number < self.max_pages
-                and self.follow_pages(new)):
+        if (
+            nxt
+            and nxt not in self.list_seen
+            and self.on_portal(nxt)
+            and number < self.max_pages
+            and self.follow_pages(new)
+        ):
             self.list_seen.add(nxt)
             yield self.request(nxt, self.parse_list, page=number + 1, listing=True)
 
@@ -97,8 +111,7 @@ class ConfigPortalSpider(PortalSpider):
             return
         joined: Article | None = response.meta.get("joined")
         try:
-            got = parser.parse_article(self.rules, text, self.canonical(response),
-                                       further=joined is not None)
+            got = parser.parse_article(self.rules, text, self.canonical(response), further=joined is not None)
         except LayoutError as exc:
             if not self.layout_error(exc, text, response) and joined is None:
                 self.count_fields(None)
@@ -108,7 +121,7 @@ class ConfigPortalSpider(PortalSpider):
             article = got.article
             article.layout = got.layout
             self.count_fields(article)
-        else:                                   # a further page of the same article
+        else:  # a further page of the same article
             article = joined
             article.body += got.article.body
             article.image_urls += got.article.image_urls
@@ -123,11 +136,17 @@ class ConfigPortalSpider(PortalSpider):
 
 def spider_class(rules: PortalRules) -> type[ConfigPortalSpider]:
     """The spider of one config portal (named after it)."""
-    return type(f"ConfigPortal_{rules.name}", (ConfigPortalSpider,), {
-        "name": rules.name, "site_key": rules.name, "rules": rules,
-        "list_layouts": (parser.list_layout(rules),),
-        "article_layouts": (parser.article_layout(rules),),
-        "__module__": __name__,
-        "__doc__": f"`{rules.name}` from {rules.source}: "
-                   f"`scrapy crawl {rules.name} [-a start_url=URL] [-a max_pages=N] [-a refresh=1]`",
-    })
+    return type(
+        f"ConfigPortal_{rules.name}",
+        (ConfigPortalSpider,),
+        {
+            "name": rules.name,
+            "site_key": rules.name,
+            "rules": rules,
+            "list_layouts": (parser.list_layout(rules),),
+            "article_layouts": (parser.article_layout(rules),),
+            "__module__": __name__,
+            "__doc__": f"`{rules.name}` from {rules.source}: "
+            f"`scrapy crawl {rules.name} [-a start_url=URL] [-a max_pages=N] [-a refresh=1]`",
+        },
+    )

@@ -14,28 +14,31 @@
 - Entry ids: the site's own article id when its parser knows the link, else the first
   16 hex digits of sha1(guid or link; for an entry with neither, title + date).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
 from crawler.items import Article
-from crawler.parsers import feed as parser
 from crawler.parsers import cnbeta, ithome, kr36, ofweek, oschina, rawhtml
+from crawler.parsers import feed as parser
 from crawler.sites import SITES, Site
 from crawler.spiders.base import PortalSpider
 
-ARTICLE_IDS = {"ofweek": ofweek.article_id,     # site -> id from an article URL
-               "ithome": ithome.article_id,
-               "cnbeta": cnbeta.article_id,
-               "oschina": oschina.article_id,
-               "36kr": kr36.article_id}     # a 快讯 linking its source keeps a hashed id
+ARTICLE_IDS = {
+    "ofweek": ofweek.article_id,  # site -> id from an article URL
+    "ithome": ithome.article_id,
+    "cnbeta": cnbeta.article_id,
+    "oschina": oschina.article_id,
+    "36kr": kr36.article_id,
+}  # a 快讯 linking its source keeps a hashed id
 
 
 def parse_labels(value: str) -> list[str]:
@@ -56,44 +59,61 @@ def parse_labels(value: str) -> list[str]:
 def entry_id(site: str, entry: parser.Entry) -> str:
     known = ARTICLE_IDS.get(site)
     found = known(entry.link) if known and entry.link else None
-    key = entry.id or entry.link or f"{entry.title}\n{entry.published or ''}"   # RSS: link is optional
+    key = entry.id or entry.link or f"{entry.title}\n{entry.published or ''}"  # RSS: link is optional
     return found or hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 class FeedSpider(PortalSpider):
     name = "feed"
-    selectors = {"list": "rss/channel/item, rdf:RDF/item or feed/entry",
-                 "title": "item/title", "date": "pubDate / dc:date / published / updated",
-                 "body": "content:encoded / description / content / summary"}
+    selectors: ClassVar[dict[str, str]] = {
+        "list": "rss/channel/item, rdf:RDF/item or feed/entry",
+        "title": "item/title",
+        "date": "pubDate / dc:date / published / updated",
+        "body": "content:encoded / description / content / summary",
+    }
 
-    def __init__(self, url: str | None = None, start_url: str | None = None, site: str = "feed",
-                 categories: str = "", author: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        start_url: str | None = None,
+        site: str = "feed",
+        categories: str = "",
+        author: str = "",
+        **kwargs: Any,
+    ) -> None:
         self.site_key = site.strip()
         if not self.site_key or not self.site_key.replace("-", "").replace("_", "").isalnum():
             raise ValueError(f"site must be a plain name (letters, digits, - and _), not {site!r}")
         self.feed_url = url or start_url
         if not self.feed_url:
             raise ValueError("give the feed: -a url=https://…")
-        self.name = f"feed-{self.site_key}"      # one scrapy-redis queue per feed (REDIS_URL)
+        self.name = f"feed-{self.site_key}"  # one scrapy-redis queue per feed (REDIS_URL)
         self.labels = parse_labels(categories)
         self.author_label = author.strip()
         super().__init__(start_url=self.feed_url, **kwargs)
-        self.mirror = None                      # a feed is fetched from where it is
+        self.mirror = None  # a feed is fetched from where it is
         self.canonical_start = self.start_url
-        self.allowed_domains = None             # its images may be on any host
+        self.allowed_domains = None  # its images may be on any host
 
     def make_site(self) -> Site:
         known = SITES.get(self.site_key)
         host = urlsplit(self.feed_url or "").hostname or ""
-        return Site(key=self.site_key,
-                    categories=tuple(self.labels) or (known.categories if known else ()),
-                    author=self.author_label or (known.author if known else ""),
-                    start_url=self.feed_url or "", domains=(host,),
-                    **({"tz": known.tz} if known else {}))
+        return Site(
+            key=self.site_key,
+            categories=tuple(self.labels) or (known.categories if known else ()),
+            author=self.author_label or (known.author if known else ""),
+            start_url=self.feed_url or "",
+            domains=(host,),
+            **({"tz": known.tz} if known else {}),
+        )
 
     async def start(self) -> Any:
-        yield scrapy.Request(self.start_url, callback=self.parse_feed, errback=self.fetch_failed,
-                             meta={"canonical": self.start_url, "listing": True})
+        yield scrapy.Request(
+            self.start_url,
+            callback=self.parse_feed,
+            errback=self.fetch_failed,
+            meta={"canonical": self.start_url, "listing": True},
+        )
 
     def parse_feed(self, response: Response) -> Iterator[Article]:
         stats = self.crawler.stats
@@ -105,9 +125,9 @@ class FeedSpider(PortalSpider):
             return
         stats.set_value("newsarchive/first_list_links", len(feed.entries))
         stats.inc_value("newsarchive/list_links", len(feed.entries))
-        for reason, what in feed.skipped:                  # entries the parser could not read whole
+        for reason, what in feed.skipped:  # entries the parser could not read whole
             self.skip(f"entry-{reason}", response.url, what)
-        name = feed.title or self.site.key          # a feed without a <title>: the site's name
+        name = feed.title or self.site.key  # a feed without a <title>: the site's name
         categories = list(self.site.categories) or [name]
         author = self.site.author or name
         seen: set[str] = set()
@@ -117,9 +137,17 @@ class FeedSpider(PortalSpider):
                 continue
             seen.add(article_id)
             body = rawhtml.add_referrerpolicy(entry.body)
-            article = Article(title=entry.title, url=entry.link or response.url, site=self.site.key,
-                              article_id=article_id, published=entry.published, body=body,
-                              categories=categories, author=author, byline=entry.author,
-                              image_urls=rawhtml.img_srcs(body, entry.link or response.url))
+            article = Article(
+                title=entry.title,
+                url=entry.link or response.url,
+                site=self.site.key,
+                article_id=article_id,
+                published=entry.published,
+                body=body,
+                categories=categories,
+                author=author,
+                byline=entry.author,
+                image_urls=rawhtml.img_srcs(body, entry.link or response.url),
+            )
             self.count_fields(article)
             yield article

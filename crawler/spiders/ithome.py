@@ -1,4 +1,5 @@
 """IT之家 news: the first list page → article pages."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ class IthomeSpider(SingleListSpider):
         page = self.read_list(response, parser.parse_list)
         if page is None:
             return
-        for entry in page.entries:        # article URLs on ithome.com only, each id once
+        for entry in page.entries:  # article URLs on ithome.com only, each id once
             if self.is_new(parser.article_id(entry.url)):
                 yield self.request(entry.url, self.parse_article, list_title=entry.title)
 

@@ -1,4 +1,5 @@
 """36kr 快讯: the items of one list page's JSON state (RSSHub's `/36kr/newsflashes`)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,12 +37,25 @@ class Kr36Spider(SingleListSpider):
                 continue
             if not self.is_new(entry.item_id):
                 continue
-            article = Article(title=entry.title, url=entry.url, site=self.site.key,
-                              article_id=entry.item_id, published=entry.published, body=entry.body)
+            article = Article(
+                title=entry.title,
+                url=entry.url,
+                site=self.site.key,
+                article_id=entry.item_id,
+                published=entry.published,
+                body=entry.body,
+            )
             article.layout = page.layout
             self.count_fields(article)
-            missing = ("no-title" if not article.title else "no-body" if not article.body.strip()
-                       else "no-date" if article.published is None else "")
+            missing = (
+                "no-title"
+                if not article.title
+                else "no-body"
+                if not article.body.strip()
+                else "no-date"
+                if article.published is None
+                else ""
+            )
             if missing:
                 self.skip(missing, entry.url, f"item {entry.item_id}")
                 continue

@@ -1,4 +1,5 @@
 """OFweek industry news: list pages (with pagination) → article pages (joined over pages)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -21,10 +22,11 @@ class OfweekSpider(PortalSpider):
     site_key = "ofweek"
     list_layouts, article_layouts = parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS  # (layouts.py)
 
-    def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES, **kwargs: Any
+    ) -> None:
         super().__init__(start_url=start_url, **kwargs)
-        self.requested: set[str] = set()    # article ids asked for in this run
+        self.requested: set[str] = set()  # article ids asked for in this run
         self.max_pages = max_pages_argument(max_pages)
 
     async def start(self) -> Any:
@@ -42,7 +44,7 @@ class OfweekSpider(PortalSpider):
             aid = parser.article_id(entry.url)
             if self.is_new(aid):
                 new += 1
-                if aid in self.requested:       # another URL of it (?query, other path, page)
+                if aid in self.requested:  # another URL of it (?query, other path, page)
                     continue
                 self.requested.add(aid)
                 yield self.request(entry.url, self.parse_article, list_title=entry.title)
@@ -66,7 +68,7 @@ class OfweekSpider(PortalSpider):
             got.article.layout = got.layout
             self.count_fields(got.article)
         article: Article = response.meta.get("joined") or got.article
-        if "joined" in response.meta:                       # a further page of the same article
+        if "joined" in response.meta:  # a further page of the same article
             article.body += got.article.body
             article.image_urls += got.article.image_urls
             article.pages += 1

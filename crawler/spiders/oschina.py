@@ -1,4 +1,5 @@
 """开源中国 news: the cookie page, then list fragments (XHR, paged) → article pages."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -22,8 +23,9 @@ def parse_now(text: str) -> datetime:
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"now must be an ISO 8601 time such as 2022-06-15T12:00:00+08:00, "
-                         f"not {text!r}") from None
+        raise ValueError(
+            f"now must be an ISO 8601 time such as 2022-06-15T12:00:00+08:00, not {text!r}"
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=BEIJING)
 
 
@@ -44,10 +46,15 @@ class OschinaSpider(PortalSpider):
     empty_page_ends_list = True
     list_layouts, article_layouts = parser.LIST_LAYOUTS, parser.ARTICLE_LAYOUTS  # (layouts.py)
 
-    def __init__(self, start_url: str | None = None, max_pages: str | int = DEFAULT_MAX_PAGES,
-                 now: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        start_url: str | None = None,
+        max_pages: str | int = DEFAULT_MAX_PAGES,
+        now: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(start_url=start_url, **kwargs)
-        self.requested: set[str] = set()    # article ids asked for in this run
+        self.requested: set[str] = set()  # article ids asked for in this run
         self.max_pages = max_pages_argument(max_pages)
         self.fixed_now = parse_now(now) if now else None
 
@@ -56,8 +63,7 @@ class OschinaSpider(PortalSpider):
         return self.fixed_now or datetime.now(BEIJING)
 
     def list_request(self, url: str, number: int) -> scrapy.Request:
-        return self.request(url, self.parse_list, headers=parser.LIST_HEADERS, page=number,
-                            listing=True)
+        return self.request(url, self.parse_list, headers=parser.LIST_HEADERS, page=number, listing=True)
 
     async def start(self) -> Any:
         req = self.request(parser.COOKIE_PAGE, self.got_cookies)
@@ -65,16 +71,21 @@ class OschinaSpider(PortalSpider):
 
     def got_cookies(self, response: Response) -> Iterator[scrapy.Request]:
         """The cookie page arrived (CookiesMiddleware kept what it set): on to the list."""
-        self.crawler.stats.set_value("newsarchive/oschina/cookies_set",
-                                     len(response.headers.getlist("Set-Cookie")))
+        self.crawler.stats.set_value(
+            "newsarchive/oschina/cookies_set", len(response.headers.getlist("Set-Cookie"))
+        )
         yield self.list_request(self.canonical_start, 1)
 
     def no_cookies(self, failure: Any) -> Iterator[scrapy.Request]:
         """The cookie page failed: not an article lost, so no skip; the list is read anyway."""
         reason, detail = failure_reason(failure, self.settings.getint("REDIRECT_MAX_TIMES"))
         self.crawler.stats.inc_value("newsarchive/oschina/cookie_page_failed")
-        self.logger.warning("cookie page %s failed (%s%s); reading the list without its cookies",
-                            parser.COOKIE_PAGE, reason, f": {detail}" if detail else "")
+        self.logger.warning(
+            "cookie page %s failed (%s%s); reading the list without its cookies",
+            parser.COOKIE_PAGE,
+            reason,
+            f": {detail}" if detail else "",
+        )
         yield self.list_request(self.canonical_start, 1)
 
     def decode(self, body: bytes) -> str:
@@ -89,16 +100,15 @@ class OschinaSpider(PortalSpider):
         new = 0
         for entry in page.entries:
             aid = parser.article_id(entry.url)
-            if aid is None:                 # gitee.com, my.oschina.net, osc.cool …
+            if aid is None:  # gitee.com, my.oschina.net, osc.cool …
                 self.skip("not-an-article", entry.url)
                 continue
             if self.is_new(aid):
                 new += 1
-                if aid in self.requested:   # another URL of it, or listed on two pages
+                if aid in self.requested:  # another URL of it, or listed on two pages
                     continue
                 self.requested.add(aid)
-                yield self.request(entry.url, self.parse_article, headers=parser.ARTICLE_HEADERS,
-                                   entry=entry)
+                yield self.request(entry.url, self.parse_article, headers=parser.ARTICLE_HEADERS, entry=entry)
         number = response.meta["page"]
         if page.next_url and number < self.max_pages and self.follow_pages(new):
             yield self.list_request(page.next_url, number + 1)
@@ -108,7 +118,7 @@ class OschinaSpider(PortalSpider):
         if article is None:
             return
         entry: parser.NewsEntry | None = response.meta.get("entry")
-        if entry is not None:             # the list's title and date (minutes) win
+        if entry is not None:  # the list's title and date (minutes) win
             article.title = entry.title or article.title
             article.published = entry.published or article.published
         self.count_fields(article)
