@@ -76,6 +76,7 @@ def run_mode(mode: str, path: str, repeat: int) -> dict:
             del im
         times.append(time.perf_counter() - t0)
     peak = peak_rss_kb()
+    assert full is not None and thumb is not None  # a photo: both are made
     return {
         "mode": mode,
         "best_s": min(times),

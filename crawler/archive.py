@@ -43,10 +43,10 @@ def check_writable(archive_dir: str | os.PathLike[str]) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        folder, where = os.path.abspath(archive_dir), os.path.abspath(exc.filename or archive_dir)
+        top, where = os.path.abspath(archive_dir), os.path.abspath(exc.filename or archive_dir)
         raise ArchiveUnwritable(
-            f"cannot write to the archive folder {folder}: {exc.strerror or exc}"
-            + (f" ({where})" if where != folder else "")
+            f"cannot write to the archive folder {top}: {exc.strerror or exc}"
+            + (f" ({where})" if where != top else "")
         ) from None
 
 

@@ -61,7 +61,7 @@ class PortalOffsiteMiddleware(OffsiteMiddleware):
             return False
         mirror = getattr(spider, "mirror", None)
         url = urlparse_cached(request)
-        if mirror is None or spider.on_portal(request.url):
+        if mirror is None or spider.on_portal(request.url):  # type: ignore[attr-defined]  # PortalSpider
             return True
         m = urlsplit(f"{mirror[0]}://{mirror[1]}")
         if url.hostname != m.hostname:
@@ -72,7 +72,11 @@ class PortalOffsiteMiddleware(OffsiteMiddleware):
             return False
         return ours == theirs or {ours, theirs} <= set(DEFAULT_PORTS.values())
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+    # A downloader middleware may return a Request (Scrapy's contract); the base class's
+    # annotation says None because it never does.
+    def process_request(  # type: ignore[override]
+        self, request: Request, spider: Spider | None = None
+    ) -> Request | None:
         page = "canonical" in request.meta
         try:
             super().process_request(request)
@@ -110,6 +114,7 @@ def failure_reason(failure: Failure, max_redirects: int) -> tuple[str, str]:
     resets, truncated bodies: after retries).
     """
     exc = failure.value
+    request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errbacks
     response = getattr(exc, "response", None)
     if response is not None:
         location = response.headers.get("Location")
@@ -118,8 +123,10 @@ def failure_reason(failure: Failure, max_redirects: int) -> tuple[str, str]:
             if urlsplit(target).scheme not in DEFAULT_PORTS:
                 return "redirect-not-http", f"{response.status} to {target[:200]}"
         return f"http-{response.status}", repr(exc)
-    if isinstance(exc, DownloadCancelledError) or isinstance(exc.__cause__, _DecompressionMaxSizeExceeded):
+    if isinstance(exc, DownloadCancelledError) or isinstance(
+        getattr(exc, "__cause__", None), _DecompressionMaxSizeExceeded
+    ):
         return "too-large", str(exc) or "body larger than DOWNLOAD_MAXSIZE"
-    if isinstance(exc, IgnoreRequest) and failure.request.meta.get("redirect_times", 0) >= max_redirects:
-        return "redirect-limit", f"{max_redirects} redirects, last to {failure.request.url}"
+    if isinstance(exc, IgnoreRequest) and request.meta.get("redirect_times", 0) >= max_redirects:
+        return "redirect-limit", f"{max_redirects} redirects, last to {request.url}"
     return "fetch-failed", repr(exc)

@@ -7,7 +7,7 @@ The labels are fixed strings, as the corpus writes them (RSSHub's docs headings 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timedelta, timezone, tzinfo
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991
 
@@ -19,7 +19,7 @@ class Site:
     author: str
     start_url: str
     domains: tuple[str, ...]  # the portal's pages and images: these hosts and their subdomains
-    tz: timezone = BEIJING
+    tz: tzinfo = BEIJING
 
 
 SITES: dict[str, Site] = {
@@ -74,7 +74,7 @@ SITES: dict[str, Site] = {
 
 
 def on_domains(host: str | None, domains: tuple[str, ...]) -> bool:
-    return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+    return host is not None and any(host == d or host.endswith("." + d) for d in domains)
 
 
 def get_site(key: str) -> Site:

@@ -82,7 +82,7 @@ from pipelines import imaging
 try:  # logged at DEBUG by MediaPipeline, without a traceback per failed image
     from scrapy.pipelines.media import _MediaRequestFiltered as _QuietMediaError
 except ImportError:  # pragma: no cover - other Scrapy versions
-    from scrapy.pipelines.media import FileException as _QuietMediaError
+    from scrapy.pipelines.media import FileException as _QuietMediaError  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -462,7 +462,10 @@ class LocalImagesPipeline(FilesPipeline):
             "thumb": self._existing(url, thumb=True),
         }
 
-    async def media_downloaded(self, response: Any, request: Request, info: Any, *, item: Any = None) -> dict:
+    # Our results carry the thumbnail's path beside FilesPipeline's FileInfo keys.
+    async def media_downloaded(  # type: ignore[override]
+        self, response: Any, request: Request, info: Any, *, item: Any = None
+    ) -> dict:
         meta = request.meta["newsarchive_image"]
         url = meta["url"]
         if response.status != 200:
@@ -598,7 +601,8 @@ class LocalImagesPipeline(FilesPipeline):
         first = next((local[g.chosen] for g in p.groups if g.chosen in local), None)
         return first if first and self._in_body(url, p) else url
 
-    async def process_item(self, item: Any) -> Any:
+    # Scrapy 2.13+ calls process_item(item) (the spider argument is deprecated).
+    async def process_item(self, item: Any) -> Any:  # type: ignore[override]
         a = ItemAdapter(item)
         p = self._plan(item)  # before the body is rewritten
         item = await super().process_item(item)
@@ -610,7 +614,7 @@ class LocalImagesPipeline(FilesPipeline):
         if not thumbnail or result is None:
             return item
         try:
-            thumb = result.get("thumb") or self._existing(result["url"], thumb=True)
+            thumb = result.get("thumb") or self._existing(result["url"], thumb=True) or ""
             if not thumb or not (self.archive / thumb).is_file():
                 thumb, made = await self._in_pool(self._make_thumb, result["url"], result["path"])
                 result["thumb"] = thumb

@@ -102,7 +102,7 @@ def open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         raise ImageRejected("refused", "bomb", f"{w}x{h} > {max_pixels} pixels")
     if fmt != "JPEG" and getattr(im, "is_animated", False):
         try:
-            frames = im.n_frames  # walks the frame headers, decodes no pixels
+            frames = getattr(im, "n_frames", 1)  # walks the frame headers, decodes no pixels
         except Image.DecompressionBombError as exc:  # a frame's extents past Pillow's limit
             raise ImageRejected("refused", "bomb", str(exc)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:

@@ -181,9 +181,12 @@ class Runner:
         if hasattr(done, "addErrback"):  # Twisted reactor: a Deferred
             done.addErrback(lambda f: errors.append(f"{name}: {f.getErrorMessage()}"))
         else:  # asyncio: a Task
-            done.add_done_callback(
-                lambda t: t.cancelled() or t.exception() is None or errors.append(f"{name}: {t.exception()}")
-            )
+
+            def failed(task: Any) -> None:
+                if not task.cancelled() and task.exception() is not None:
+                    errors.append(f"{name}: {task.exception()}")
+
+            done.add_done_callback(failed)
 
     def _crawl(
         self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool, spargs: dict[str, str]
@@ -258,7 +261,7 @@ class Command(Runner, ScrapyCommand):
         assert self.crawler_process is not None
         loader = self.crawler_process.spider_loader
         available = set(loader.list())
-        jobs = [
+        jobs: list[tuple[str, str, dict[str, str]]] = [
             (n, n, {}) for n in [*sorted(SITES), *getattr(loader, "config_portals", ())] if n in available
         ]  # built-in portals, then newsarchive.toml's
         for feed in load_feeds(self.settings.get("ARCHIVE_FEEDS")):

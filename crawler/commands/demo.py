@@ -54,6 +54,7 @@ class Command(ScrapyCommand):
             )
             self.exitcode = 2
             return
+        assert self.settings is not None
         setting = f"IMAGES_MODE={self.settings.get('IMAGES_MODE')}"
         spider_args = ("-a", "max_pages=100")
         before = {p.name for p in (out / "_posts").glob("*.md")}

@@ -103,6 +103,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError("sites takes no arguments")
+        assert self.settings is not None
         loader: Any = get_spider_loader(self.settings)
         records = [
             portal_record(name, loader.load(name))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -202,13 +203,18 @@ def _content(el: etree._Element) -> str:
     if kind == "xhtml" or (len(el) and not (el.text or "").strip()):
         inner = el[0] if kind == "xhtml" and len(el) == 1 and _local(el[0]) == "div" else el
         return _inner_xml(inner)
-    text = "".join(el.itertext())
+    text = "".join(_texts(el))
     return html.escape(text, quote=False) if kind in ("text", "text/plain") else text
+
+
+def _texts(el: etree._Element) -> Iterator[str]:
+    """The element's text pieces (lxml gives str for a parsed document)."""
+    return (t if isinstance(t, str) else t.decode("utf-8", "replace") for t in el.itertext())
 
 
 def _first_text(el: etree._Element, *names: str) -> str:
     for c in _children(el, *names):
-        text = "".join(c.itertext()).strip()
+        text = "".join(_texts(c)).strip()
         if text:
             return text
     return ""
@@ -250,7 +256,7 @@ def _link(el: etree._Element, base: str) -> str:
         if href is not None:  # Atom
             if (c.get("rel") or "alternate") == "alternate":
                 candidates.append(href)
-        elif (c.text or "").strip():
+        elif c.text and c.text.strip():
             candidates.append(c.text)
     for g in _children(el, "guid"):
         if (g.get("isPermaLink") or "true").lower() == "true" and (g.text or "").strip():
@@ -271,9 +277,9 @@ def _entry(el: etree._Element, base: str) -> Entry:
                 break
     link = _link(el, base)
     author = _first_text(el, "creator") or next(
-        (_first_text(a, "name") or "".join(a.itertext()).strip() for a in _children(el, "author")), ""
+        (_first_text(a, "name") or "".join(_texts(a)).strip() for a in _children(el, "author")), ""
     )
-    categories = [c.get("term") or "".join(c.itertext()).strip() for c in _children(el, "category")]
+    categories = [c.get("term") or "".join(_texts(c)).strip() for c in _children(el, "category")]
     return Entry(
         title=html.unescape(_first_text(el, "title")) if _is_html_title(el) else _first_text(el, "title"),
         link=link,
@@ -295,11 +301,18 @@ _END_NAME = re.compile(r"[^\s/>]*")
 _TAG_BODY = re.compile(r"[^\"'>]*")
 
 
+def _matched(pattern: re.Pattern[str], text: str, at: int) -> re.Match[str]:
+    """`pattern.match` of a pattern that matches the empty string (so never None)."""
+    m = pattern.match(text, at)
+    assert m is not None
+    return m
+
+
 def _tag_end(text: str, i: int) -> int:
     """Just after the `>` of the tag starting at `i` (quoted values may hold `>`)."""
     n = len(text)
     while True:
-        i = _TAG_BODY.match(text, i).end()
+        i = _matched(_TAG_BODY, text, i).end()
         if i >= n:
             return n
         if text[i] == ">":
@@ -336,7 +349,7 @@ def _entry_spans(text: str) -> list[tuple[int, int, str]]:
         else:
             end = _tag_end(text, i + 1)
             if text.startswith("</", i):
-                name = _END_NAME.match(text, i + 2).group()
+                name = _matched(_END_NAME, text, i + 2).group()
                 while open_names.get(name):
                     closed, _ = stack.pop()
                     open_names[closed] -= 1
@@ -346,7 +359,7 @@ def _entry_spans(text: str) -> list[tuple[int, int, str]]:
                     if closed == name:
                         break
             else:
-                name = _END_NAME.match(text, i + 1).group()
+                name = _matched(_END_NAME, text, i + 1).group()
                 if name and local(name) in _ENTRIES:
                     if entry is not None:
                         spans.append((entry[0], i, entry[2]))

@@ -230,7 +230,8 @@ def _next_list_url(links: list[Selector], url: str) -> str | None:
             wanted.append(link)
         elif where[1] == here[1] + 1:
             numbered.append(link)
-    return (wanted or numbered or [None])[0]
+    found = wanted or numbered
+    return found[0] if found else None
 
 
 # --- article pages ----------------------------------------------------------

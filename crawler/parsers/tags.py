@@ -84,6 +84,7 @@ def _attributes(text: str, i: int) -> tuple[list[Attr], int]:
                 vspan, i = (j + 1, close), min(close + 1, n)
             else:
                 v = _UNQUOTED.match(text, j)
+                assert v is not None  # the pattern matches the empty string
                 vspan, i = (j, v.end()), v.end()
             value = text[vspan[0] : vspan[1]]
         else:
@@ -118,8 +119,8 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT) -> Iterator[Tag]:
             if text.startswith("<!-->", i) or text.startswith("<!--->", i):
                 i = text.find(">", i) + 1
                 continue
-            end = _COMMENT_END.search(text, i + 4)  # the first `-->` or `--!>`
-            i = n if end is None else end.end()
+            close = _COMMENT_END.search(text, i + 4)  # the first `-->` or `--!>`
+            i = n if close is None else close.end()
             continue
         if nxt in "!?" or (nxt == "/" and i + 2 < n and not text[i + 2].isalpha()):
             gt = text.find(">", i)  # doctype, bogus comment

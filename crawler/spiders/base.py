@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -109,6 +110,16 @@ class PortalSpider(scrapy.Spider):
         if self.probe:
             return False  # a probe reads the first list page only
         return bool(new_articles) or self.resuming or self.refresh
+
+    # Set by from_crawler: the archive's lock, index and finished marker (none in probe mode),
+    # and what a probe saw.
+    lock: ArchiveLock
+    index: ArchiveIndex
+    done_marker: Path
+    resuming: bool
+    probed: set[str | None]
+    probed_lists: list[tuple[str, str, int]]
+    skipped: list[tuple[str, str, str]]
 
     def __init__(self, start_url: str | None = None, refresh: str = "0", **kwargs: Any) -> None:
         super().__init__(**kwargs)

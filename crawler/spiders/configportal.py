@@ -36,7 +36,7 @@ def site_of(rules: PortalRules) -> Site:
         start_url=rules.start_url,
         domains=rules.hosts,
         tz=rules.tz,
-    )  # type: ignore[arg-type]
+    )
 
 
 class ConfigPortalSpider(PortalSpider):

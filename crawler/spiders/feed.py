@@ -93,7 +93,7 @@ class FeedSpider(PortalSpider):
         super().__init__(start_url=self.feed_url, **kwargs)
         self.mirror = None  # a feed is fetched from where it is
         self.canonical_start = self.start_url
-        self.allowed_domains = None  # its images may be on any host
+        self.allowed_domains = None  # type: ignore[assignment]  # its images may be on any host
 
     def make_site(self) -> Site:
         known = SITES.get(self.site_key)

@@ -41,7 +41,7 @@ class OfweekSpider(PortalSpider):
             if not (self.on_portal(entry.url) and parser.is_article_url(entry.url)):
                 self.skip("not-an-article", entry.url)
                 continue
-            aid = parser.article_id(entry.url)
+            aid = parser.article_id(entry.url) or entry.url  # an article URL: never None
             if self.is_new(aid):
                 new += 1
                 if aid in self.requested:  # another URL of it (?query, other path, page)
