@@ -146,7 +146,11 @@ class Command(ScrapyCommand):
                     failed += 1
                     print(f"{portal.site}: unexpected post {extra}", file=sys.stderr)
         if not total:
-            print("no seed cases found under seeds/*/cases.json", file=sys.stderr)
+            print(
+                f"no seed cases found under {fixturecrawl.SEEDS}/*/cases.json (the fixture portals "
+                "come with the source tree: run from a checkout, or name the posts to check)",
+                file=sys.stderr,
+            )
             return 1
         print(f"{total - min(failed, total)} ok, {failed} failed", file=sys.stderr if failed else sys.stdout)
         return 1 if failed else 0
