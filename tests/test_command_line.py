@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler import fixturecrawl
 from crawler.archive import ArchiveLock
 from tests.helpers import ROOT
 from tests.hostile.server import HostileServer, slow
@@ -61,7 +62,8 @@ def test_a_crawl_that_fetched_nothing_says_so_and_fails(tmp_path: Path) -> None:
     (("archive", "-a", "start_url=http://127.0.0.1:9/"), "archive: -a start_url needs exactly one site"),
     (("archive", "ofweek", "ithome", "-a", "start_url=http://127.0.0.1:9/"),
      "archive: -a start_url needs exactly one site"),
-    (("demo", "--site", "bogus"), "demo: no fixture portal 'bogus' (known: 36kr, 36kr-2026, cnbeta"),
+    (("demo", "--site", "bogus"), "demo: no fixture portal 'bogus' (known: "
+     + ", ".join(sorted(p.site for p in fixturecrawl.portals())) + ")"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     res = scrapy(*args, out=tmp_path / "a")
