@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -40,6 +41,17 @@ def _verbatim_earliest_utc(text: str) -> datetime | None:
     return naive.replace(tzinfo=UTC) - timedelta(hours=14)
 
 
+# A run of whitespace that holds a line break, a tab or another non-space (NBSP …) character.
+_BREAK_RUN = re.compile(r"\s*[^\S ]\s*")
+
+
+def one_line(title: str) -> str:
+    """A title on one line, its inner spaces as the source wrote them: the ends trimmed, and
+    each whitespace run that holds a line break, tab or other non-space one space (feeds keep
+    `520特别活动 _  2行代码` with its two spaces, as the corpus generator wrote them)."""
+    return _BREAK_RUN.sub(" ", title).strip()
+
+
 class NormalizePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
@@ -59,7 +71,7 @@ class NormalizePipeline:
     def process_item(self, item: object, spider: Spider | None = None) -> object:
         a = ItemAdapter(item)
         site = SITES.get(a["site"])  # None: a feed with its own labels
-        a["title"] = " ".join(a["title"].split())
+        a["title"] = one_line(a["title"])
         if not a["title"]:
             raise self.drop("no-title", a["url"])
         if not a["body"].strip():

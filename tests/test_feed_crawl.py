@@ -172,3 +172,18 @@ def test_local_images_from_a_feed(tmp_path: Path) -> None:
     assert f"headimg: '{local}'" in post
     with Image.open(tmp_path / "archive" / local.lstrip("/")) as im:
         assert im.size == (1600, 800)
+
+
+def test_feed_titles_keep_their_inner_spaces(tmp_path: Path) -> None:
+    """Titles as the feed gives them: inner runs of spaces kept (the generator kept them), the
+    ends trimmed, a line break or tab inside made one space."""
+    titles = ["520特别活动 _  2行代码", "  ends  trimmed  ", "two\n   lines\tand a tab"]
+    items = [{"title": t, "link": f"https://www.example.cn/a/{n}.html",
+              "date": "Wed, 27 Jul 2022 07:31:24 GMT", "body": "<p>x</p>"} for n, t in enumerate(titles)]
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "rss.xml").write_bytes(rss("门户", items))
+    with FixtureServer(tmp_path / "site") as srv:
+        run(tmp_path, [{"url": srv.url("/rss.xml")}], tmp_path / "archive")
+    got = [postformat.read((tmp_path / "archive" / "_posts" / f"feed-{feed_id(it['link'])}.md")
+                           .read_text("utf-8")).title for it in items]
+    assert got == ["520特别活动 _  2行代码", "ends  trimmed", "two lines and a tab"]
