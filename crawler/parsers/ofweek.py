@@ -209,7 +209,7 @@ def parse_list(html: str, url: str) -> ListPage:
         if not link or link in seen or not is_article_url(link):
             continue
         seen.add(link)
-        title = a.xpath("string()").get("").strip() or a.attrib.get("title", "").strip()
+        title = " ".join(a.xpath("string()").get("").split()) or a.attrib.get("title", "").strip()
         entries.append(ListEntry(link, title))
     pager = "div.list-num > a[href]" if layout.name == "2026-channel" else "a[href]"
     return ListPage(entries, _next_list_url(page.sel.css(pager), url), layout=layout.name)
