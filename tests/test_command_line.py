@@ -130,3 +130,40 @@ def test_progress_every_interval_with_v_and_silence_under_cron(tmp_path: Path) -
     assert progress[0].startswith("ofweek: 1 list page(s), ")
     assert verbose.stdout.startswith("ofweek: 3 new, ")
     assert cron.stdout == cron.stderr == ""
+
+
+def test_demo_prints_commands_that_paste_and_does_the_same(tmp_path: Path) -> None:
+    """`scrapy demo` ends with the two commands that redo it by hand: shell-quoted (a folder
+    with a space), with every argument the demo used; pasted into shells, they archive the
+    same posts, byte for byte."""
+    first = tmp_path / "demo dir"
+    res = subprocess.run([sys.executable, "-m", "scrapy", "demo", str(first), "-s", "IMAGES_MODE=remote"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    serve, crawl = (ln.strip() for ln in res.stdout.splitlines()[-2:])
+    assert serve.startswith("python -m crawler.fixtureserver ") and crawl.startswith("scrapy crawl ")
+    assert f"'ARCHIVE_DIR={first}'" in crawl and "IMAGES_MODE=remote" in crawl
+    with socket.socket() as s:                        # a free port instead of the printed 8000
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    second = tmp_path / "by hand"
+    serve = serve.replace(" 8000", f" {port}").replace("python ", f"{sys.executable} ", 1)
+    crawl = (crawl.replace(":8000/", f":{port}/").replace(str(first), str(second))
+             .replace("scrapy ", f"{sys.executable} -m scrapy ", 1))
+    server = subprocess.Popen(serve, shell=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):                          # until it listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        again = subprocess.run(crawl, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert again.returncode == 0, again.stderr[-2000:]
+    posts = sorted(p.name for p in (first / "_posts").glob("*.md"))
+    assert posts and posts == sorted(p.name for p in (second / "_posts").glob("*.md"))
+    for name in posts:
+        assert (first / "_posts" / name).read_bytes() == (second / "_posts" / name).read_bytes()
