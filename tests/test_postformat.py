@@ -173,3 +173,16 @@ def test_bad_posts_are_named_errors(text: str, what: str) -> None:
     with pytest.raises(pf.FormatError) as exc:
         pf.read(text)
     assert what in str(exc.value)
+
+
+@pytest.mark.parametrize("title, line", [
+    ("it's a\\b", 'title: "it\'s a\\\\b"'),              # `'` and `\`: escaped double quotes
+    ("it's \\n", 'title: "it\'s \\\\n"'),
+    ('it\'s "q"', 'title: "it\'s \\"q\\""'),
+    ("it's plain", 'title: "it\'s plain"'),              # `'` alone: unescaped double quotes
+])
+def test_titles_with_apostrophe_and_backslash_read_back_exactly(title: str, line: str) -> None:
+    out = pf.render(Article(title=title, author="x", published="d"))
+    assert f"\n{line}\n" in out
+    assert pf.read(out).title == title
+    assert yaml.safe_load(line)["title"] == title        # and any YAML reader agrees
