@@ -4,3 +4,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    """One line on ../shared/: what the run read from it, or how many tests it cost."""
+    from tests.helpers import SHARED_ABSENT, corpus_posts, realpages
+
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if SHARED_ABSENT in str(getattr(r, "longrepr", ""))]
+    posts, pages = len(corpus_posts()), len(realpages())
+    parts = [f"shared corpus: {posts} posts" if posts else "shared corpus absent",
+             f"realpages: {pages} files" if pages else "realpages absent"]
+    line = "; ".join(parts)
+    if skipped:
+        line += f": {len(skipped)} tests skipped"
+    terminalreporter.write_line(line, yellow=bool(skipped), bold=bool(skipped))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_POST = SEEDS / "000_75903fe598d9effb.txt"
-CORPUS = ROOT.parent / "shared" / "corpus"
+# read-only references, not part of the project (NEWSARCHIVE_TEST_SHARED: elsewhere, or a
+# missing folder to see what a run without them loses)
+SHARED = Path(os.environ.get("NEWSARCHIVE_TEST_SHARED") or ROOT.parent / "shared").resolve()
+CORPUS = SHARED / "corpus"
+REALPAGES = SHARED / "realpages"
+# every skip for a missing ../shared/ file says this (conftest.py counts them in the summary)
+SHARED_ABSENT = "../shared/ is absent"
 HEXO_DIR = ROOT / "tests" / "hexo"
 
 
@@ -26,9 +33,28 @@ def nonstandard_posts() -> list[Path]:
     return sorted((CORPUS / "nonstandard").glob("*.md")) if CORPUS.is_dir() else []
 
 
+def realpages() -> list[Path]:
+    """The saved real pages under ../shared/realpages (empty when absent)."""
+    if not REALPAGES.is_dir():
+        return []
+    return sorted(p for p in REALPAGES.rglob("*") if p.is_file() and p.parent != REALPAGES)
+
+
 def need_corpus() -> None:
     if not corpus_posts():
-        pytest.skip("../shared/corpus is absent")
+        pytest.skip(f"{SHARED_ABSENT}: corpus")
+
+
+def need_realpage(path: Path) -> None:
+    if not path.is_file():
+        pytest.skip(f"{SHARED_ABSENT}: {path.relative_to(SHARED)}")
+
+
+def corpus_params(posts: list[Path]) -> list:
+    """Parameters over corpus posts; one visible skip (not an empty set) when absent."""
+    if posts:
+        return [pytest.param(p, id=p.name) for p in posts]
+    return [pytest.param(None, id="corpus", marks=pytest.mark.skip(reason=f"{SHARED_ABSENT}: corpus"))]
 
 
 def need_hexo() -> None:

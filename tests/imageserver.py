@@ -78,6 +78,7 @@ class Resource:
     status: int = 200
     delay: float = 0.0
     length: bool = True        # False: no Content-Length, the body ends when the connection closes
+    hold: float = 0.0          # seconds the connection stays open after the body (length=False)
 
 
 @dataclass
@@ -112,8 +113,9 @@ def standard_resources() -> dict[str, Resource]:
         "/img/page.jpg": Resource(b"<!DOCTYPE html><html><body>Hotlinking!</body></html>",
                                   "text/html; charset=utf-8"),
         "/img/huge.jpg": Resource(b"\xff\xd8\xff" + b"\0" * (3 * 1024 * 1024), "image/jpeg"),
+        # no length and no end in sight: only the size cap ends it before IMAGES_TIMEOUT
         "/img/stream.jpg": Resource(b"\xff\xd8\xff" + b"\0" * (3 * 1024 * 1024), "image/jpeg",
-                                    length=False),
+                                    length=False, hold=5.0),
         "/img/vector": Resource(SVG, "image/svg+xml"),
         "/img/vector.svg": Resource(SVG, "image/svg+xml"),
     }
@@ -145,6 +147,9 @@ class ImageServer:
                         self.close_connection = True
                     self.end_headers()
                     self.wfile.write(res.body)
+                    if res.hold:
+                        self.wfile.flush()
+                        time.sleep(res.hold)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crawler import postformat as pf
 from crawler.items import Article
-from tests.helpers import SEED_POST, corpus_posts, hexo_load, need_hexo
+from tests.helpers import SEED_POST, corpus_posts, hexo_load, need_corpus, need_hexo
 
 
 def expected_iso(date: str) -> str:
@@ -36,6 +36,7 @@ def assert_loaded_as(loaded: dict, article: Article) -> None:
 
 def test_hexo_loads_seed_and_corpus(tmp_path: Path) -> None:
     need_hexo()
+    need_corpus()       # never silently the seed post alone
     posts = tmp_path / "_posts"
     posts.mkdir()
     sources = [SEED_POST, *corpus_posts()]

@@ -360,6 +360,8 @@ def test_local_crawl_stats(runs):
     assert s["downloaded"] == 13 and "reused" not in s
     assert s["rewritten"] == 7 + 2 + 1
     assert s["refused/scheme"] == 4
+    # too_big: huge.jpg (Content-Length) and stream.jpg, whose endless body only the
+    # download_maxsize cut-off ends (else it would be a timeout)
     assert s["refused/bomb"] == 1 and s["refused/svg"] == 2 and s["refused/too_big"] == 2
     assert s["failed/http_404"] == 1 and s["failed/timeout"] == 1
     assert s["failed/corrupt"] == 1                 # truncated JPEG

@@ -70,3 +70,10 @@ def test_label_arguments() -> None:
     assert parse_labels('["博客", "Hi, DIYgod"]') == ["博客", "Hi, DIYgod"]
     with pytest.raises(ValueError):
         parse_labels('["a", 1]')
+
+
+def test_an_item_without_an_id_is_a_counted_no_id_skip() -> None:
+    p = pipe()
+    with pytest.raises(DropItem, match="no-id"):
+        p.process_item(art(article_id=""))
+    assert p.stats.get_value("newsarchive/skipped/no-id") == 1

@@ -68,7 +68,7 @@ def test_atom_and_rss1() -> None:
     assert (feed.title, feed.link) == ("Hi, DIYgod", "https://diygod.me/")
     assert (a.title, a.link, a.id, a.author) == ("A <b>", "https://diygod.me/posts/1/", "tag:diygod.me,2021:1", "DIYgod")
     assert a.published == datetime(2021, 6, 30, 1, 55, 27, tzinfo=timezone.utc)
-    assert 'x<br' in a.body and a.body.startswith('<p') and a.body.endswith("</p>")
+    assert a.body == "<p>x<br/>y</p>"   # the inner XHTML as written, no leaked xmlns
     assert b.body == "1 &lt; 2" and b.published == datetime(2021, 6, 30, 1, 55, 27, tzinfo=timezone.utc)
     rdf = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
  xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -106,6 +106,8 @@ def test_not_a_feed(data: bytes) -> None:
     ("2021-10-28 14:08:07", "2021-10-28 14:08:07"),
     ("2021-11-28T10:38:00", "2021-11-28T10:38:00"), ("昨天 10:38", None), ("", None),
     ("2021-11-28T10:38:00.123", None),
+    # HH:MM without seconds is a local time too (README: `YYYY-MM-DD HH:MM[:SS]`), verbatim
+    ("2021-10-28 14:08", "2021-10-28 14:08"), ("2021-10-28T14:08", "2021-10-28T14:08"),
 ])
 def test_dates(text: str, expected: object) -> None:
     assert parse_date(text) == expected
@@ -119,3 +121,21 @@ def test_html_entity_names_outside_cdata_become_characters_inside_they_stay() ->
     assert feed.title == "a\xa0b — ©"
     assert feed.entries[0].title == "x &bogus; y"
     assert feed.entries[0].body == "<p>&nbsp;&reg;</p>"                  # CDATA: byte for byte
+
+
+def test_atom_xhtml_body_is_the_inner_markup_without_namespaces() -> None:
+    """Atom `type="xhtml"`: the wrapper div's content exactly, whichever prefix the feed
+    used; only foreign namespaces (inline SVG) keep their declaration."""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><title>a</title><id>1</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">\
+lead <p class="c">x<br/>y &amp; z</p> tail <svg xmlns="http://www.w3.org/2000/svg"><g/></svg></div></content></entry>
+<entry><title>b</title><id>2</id><content type="xhtml"><xh:div xmlns:xh="http://www.w3.org/1999/xhtml"><xh:p>q</xh:p></xh:div></content></entry>
+<entry><title>c</title><id>3</id><content><p>in the Atom namespace</p></content></entry>
+</feed>"""
+    bodies = [e.body for e in parse_feed(atom, "https://x.test/atom.xml").entries]
+    assert bodies == [
+        'lead <p class="c">x<br/>y &amp; z</p> tail <svg xmlns="http://www.w3.org/2000/svg"><g/></svg>',
+        "<p>q</p>",
+        "<p>in the Atom namespace</p>",
+    ]

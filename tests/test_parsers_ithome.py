@@ -14,7 +14,7 @@ from crawler.parsers.ithome import (LayoutError, article_id, fix_lazy_images, is
                                     parse_article, parse_list)
 from crawler.parsers.rawhtml import inner_html
 from crawler.postformat import read, render
-from tests.helpers import ROOT
+from tests.helpers import REALPAGES, ROOT, need_realpage
 
 FIX = Path(__file__).resolve().parents[1] / "seeds" / "ithome"
 CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
@@ -430,7 +430,7 @@ def test_2026_layout_errors_name_the_version_and_selector():
 
 # --- the real page saved in 2026 (../shared/realpages; never copied into the project) ---------
 
-REAL = ROOT.parent / "shared" / "realpages" / "ithome" / "0_968_171.htm"
+REAL = REALPAGES / "ithome" / "0_968_171.htm"
 REAL_URL = "https://www.ithome.com/0/968/171.htm"
 REAL_IMG = "https://img.ithome.com/newsuploadfiles/2026/6/555553cd-1908-4f2e-bbf3-15e7aca69ff4.jpg"
 REAL_TITLE = "意法半导体推出全球首款后量子密码移动安全芯片 ST54M，融合 NFC、eSIM 等"
@@ -438,7 +438,7 @@ REAL_TITLE = "意法半导体推出全球首款后量子密码移动安全芯片
 
 def real_page() -> str:
     if not REAL.is_file():
-        pytest.skip("../shared/realpages/ithome/0_968_171.htm is absent")
+        need_realpage(REAL)
     return REAL.read_bytes().decode("utf-8")
 
 

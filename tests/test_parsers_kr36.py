@@ -15,7 +15,7 @@ from crawler.parsers.kr36 import (ARTICLE_LAYOUTS, LIST_LAYOUTS, FlashEntry, Lay
                                   item_link, parse_list, publish_time)
 from crawler.parsers.layouts import CORPUS, CURRENT
 from crawler.postformat import read, render
-from tests.helpers import ROOT
+from tests.helpers import REALPAGES, ROOT, need_realpage
 
 FIX = Path(__file__).resolve().parents[1] / "seeds" / "36kr"
 CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
@@ -297,13 +297,12 @@ def test_a_spider_flag_beside_the_items_is_not_blocked() -> None:
 
 # --- the real 2026 pages (minimized third-party fixtures), values read by hand ----------------
 
-REAL = ROOT.parent / "shared" / "realpages" / "36kr"
+REAL = REALPAGES / "36kr"
 
 
 def real(name: str) -> str:
     path = REAL / name
-    if not path.is_file():
-        pytest.skip(f"{path} is absent")
+    need_realpage(path)
     return path.read_text(encoding="utf-8")
 
 

@@ -468,3 +468,23 @@ def test_2026_pages_are_gbk_and_declare_it():
 ])
 def test_article_id_today(url: str, aid: str | None):
     assert article_id(url) == aid
+
+
+# --- which date wins (issue 18): the known selector, else the article's own text ------
+
+_ART = f"{W}/nev/2021-11/ART-1-2-3.html"
+
+
+def test_the_time_element_wins_over_an_earlier_date_in_the_article():
+    html = ('<div class="artical"><h1>t</h1><p>回顾 2020-01-02 03:04 的发布会</p>'
+            '<div class="time fl">2021-11-28 10:38</div><div id="articleC">x</div></div>')
+    art = parse_article(html, _ART).article
+    assert art.published == datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)
+
+
+def test_without_the_time_element_the_date_comes_from_the_article_not_the_page_chrome():
+    html = ('<div class="header">今天 2026-01-05 09:00 天气</div>'
+            '<div class="artical"><h1>t</h1><p>发布于 2021-11-28 10:38</p>'
+            '<div id="articleC">x</div></div>')
+    art = parse_article(html, _ART).article
+    assert art.published == datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)

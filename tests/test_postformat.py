@@ -10,7 +10,7 @@ import yaml
 
 from crawler import postformat as pf
 from crawler.items import Article
-from tests.helpers import SEED_POST, corpus_posts, nonstandard_posts
+from tests.helpers import SEED_POST, corpus_params, corpus_posts, nonstandard_posts
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -54,13 +54,13 @@ def test_wrapper_bytes() -> None:
     assert not out.endswith("\n")
 
 
-@pytest.mark.parametrize("path", corpus_posts(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", corpus_params(corpus_posts()))
 def test_corpus_post_round_trips_byte_for_byte(path: Path) -> None:
     raw = path.read_bytes()
     assert pf.encode(pf.render(pf.read(raw.decode("utf-8")))) == raw
 
 
-@pytest.mark.parametrize("path", nonstandard_posts(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", corpus_params(nonstandard_posts()))
 def test_nonstandard_post_reads(path: Path) -> None:
     a = pf.read(text_of(path))
     assert a.title and a.author and a.published
@@ -173,3 +173,16 @@ def test_bad_posts_are_named_errors(text: str, what: str) -> None:
     with pytest.raises(pf.FormatError) as exc:
         pf.read(text)
     assert what in str(exc.value)
+
+
+@pytest.mark.parametrize("title, line", [
+    ("it's a\\b", 'title: "it\'s a\\\\b"'),              # `'` and `\`: escaped double quotes
+    ("it's \\n", 'title: "it\'s \\\\n"'),
+    ('it\'s "q"', 'title: "it\'s \\"q\\""'),
+    ("it's plain", 'title: "it\'s plain"'),              # `'` alone: unescaped double quotes
+])
+def test_titles_with_apostrophe_and_backslash_read_back_exactly(title: str, line: str) -> None:
+    out = pf.render(Article(title=title, author="x", published="d"))
+    assert f"\n{line}\n" in out
+    assert pf.read(out).title == title
+    assert yaml.safe_load(line)["title"] == title        # and any YAML reader agrees

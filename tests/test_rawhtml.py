@@ -5,7 +5,7 @@ import pytest
 
 from crawler.parsers.rawhtml import add_referrerpolicy, img_srcs, inner_html
 from crawler.postformat import read
-from tests.helpers import corpus_posts
+from tests.helpers import corpus_posts, need_corpus
 
 RP = ' referrerpolicy="no-referrer"'
 
@@ -98,7 +98,7 @@ def _corpus_bodies() -> list[tuple[str, str]]:
 def test_add_referrerpolicy_round_trips_corpus_bodies():
     bodies = _corpus_bodies()
     if not bodies:
-        pytest.skip("../shared/corpus is absent")
+        need_corpus()
     with_images = 0
     for name, body in bodies:
         stripped = body.replace(RP, "")

@@ -15,6 +15,7 @@ def validate(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_seed_and_corpus_validate() -> None:
+    need_corpus()       # never silently the seed post alone
     res = validate(str(SEED_POST), *map(str, corpus_posts()))
     assert res.returncode == 0, res.stderr
     assert f"{1 + len(corpus_posts())} ok, 0 failed" in res.stdout

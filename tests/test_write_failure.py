@@ -145,3 +145,24 @@ def test_an_unwritable_archive_folder_is_named_before_crawling(tmp_path: Path) -
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and str(out) in lines[0], res.stderr
     assert lines[0].startswith(f"archive: cannot write to the archive folder {out}")
+
+
+def test_a_post_that_cannot_be_rendered_is_a_counted_unwritable_skip(tmp_path: Path) -> None:
+    """The last guard (the format's own checks): nothing written, nothing recorded."""
+    from datetime import datetime
+
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import Article
+    from pipelines.post import PostPipeline
+
+    crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path)})
+    crawler.stats.open_spider()
+    pipe = PostPipeline.from_crawler(crawler)
+    naive = Article(title="t", url="https://x.test/1", site="ofweek", article_id="1",
+                    body="<p>b</p>", published=datetime(2022, 1, 1))     # zone unknown
+    with pytest.raises(DropItem, match="cannot write"):
+        pipe.process_item(naive)
+    assert crawler.stats.get_value("newsarchive/skipped/unwritable") == 1
+    assert not (tmp_path / "_posts").exists() or not list((tmp_path / "_posts").iterdir())

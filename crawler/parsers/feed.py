@@ -26,6 +26,7 @@ import codecs
 import html
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -189,11 +190,22 @@ def _children(el: etree._Element, *names: str) -> list[etree._Element]:
     return [c for c in el if _local(c) in names]
 
 
+# Namespaces a body's markup sits in only by inheritance (Atom's `type="xhtml"` wrapper
+# div, or an Atom feed's default namespace): written as plain HTML tags, no `xmlns`.
+_HTML_NAMESPACES = ("http://www.w3.org/1999/xhtml", "http://www.w3.org/2005/Atom")
+
+
 def _inner_xml(el: etree._Element) -> str:
-    """Text and children of `el` serialized (for XHTML carried inline)."""
+    """Text and children of `el` serialized (for XHTML carried inline), as the feed wrote
+    them minus the XHTML/Atom namespace (other namespaces, e.g. inline SVG, are kept)."""
     parts = [html.escape(el.text or "", quote=False)]
     for child in el:
-        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+        copy = deepcopy(child)
+        for node in copy.iter(etree.Element):
+            if etree.QName(node).namespace in _HTML_NAMESPACES:
+                node.tag = etree.QName(node).localname
+        etree.cleanup_namespaces(copy)
+        parts.append(etree.tostring(copy, encoding="unicode", with_tail=True))
     return "".join(parts)
 
 

@@ -116,3 +116,22 @@ def test_skips_are_counted_and_no_file_escapes(crawl: dict) -> None:
             assert rel[1] != "_posts" or f.stat().st_size > 0, f
     names = [p.name for p in (crawl["archive"] / "_posts").iterdir()]
     assert all(re.fullmatch(r"hostile-[0-9a-f]{16}\.md", n) for n in names), names
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"<html><body><p>\xe7\xbb\xb4\xe6\x8a\xa4\xe4\xb8\xad</p></body></html>", "feed-not-a-feed"),
+    (b'<?xml version="1.0" encoding="gbk"?><rss>\x81\x20\xff</rss>', "feed-undecodable"),
+])
+def test_a_feed_that_cannot_be_read_is_a_counted_skip(tmp_path: Path, data: bytes, reason: str) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "feed.xml").write_bytes(data)
+    with FixtureServer(tmp_path / "site") as srv:
+        res = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "feed", "-a", f"url={srv.url('/feed.xml')}",
+             "-a", "site=broken", "-a", "categories=c", "-a", "author=a",
+             "-s", f"ARCHIVE_DIR={tmp_path / 'archive'}", "-s", "LOG_LEVEL=INFO"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    stats = {k: int(v) for k, v in re.findall(r"'(newsarchive/[\w/.-]+)': (\d+)", res.stderr)}
+    assert res.returncode == 4, res.stderr[-3000:]   # the feed (its list page) gave no entries
+    assert stats[f"newsarchive/skipped/{reason}"] == 1, res.stderr[-3000:]
+    assert "Traceback" not in res.stderr
