@@ -85,11 +85,11 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     return line, problems
 
 
-FEED_KEYS = {"url", "site", "categories", "author"}
+FEED_KEYS = {"url", "site", "categories", "author", "fulltext"}
 
 
 def load_feeds(value: Any) -> list[dict[str, str]]:
-    """ARCHIVE_FEEDS: a list of {"url", "site", "categories", "author"}, given as such in
+    """ARCHIVE_FEEDS: a list of {"url", "site", "categories", "author", "fulltext"}, given as such in
     settings.py, as JSON text, or as the path of a JSON file (-s ARCHIVE_FEEDS=feeds.json)."""
     if not value:
         return []
