@@ -80,7 +80,8 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     errors = stats.get("log_count/ERROR", 0)
     if errors and not problems:
         problems.append(f"{name}: {errors} error(s) logged")
-    if not stats.get("downloader/response_count") and stats.get("finish_reason") == "finished":
+    # (a page already archived asks for nothing: `scrapy crawl page` run again)
+    if not stats.get("downloader/response_count") and not known and stats.get("finish_reason") == "finished":
         problems.append(f"{name}: nothing could be fetched")
     return line, problems
 
