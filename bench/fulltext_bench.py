@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from lxml import html as lxml_html
+from parsel import Selector
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,7 +30,7 @@ from crawler.parsers.common import LayoutError
 def text_of(body: str) -> str:
     if not body.strip():
         return ""
-    return " ".join(lxml_html.fromstring(f"<div>{body}</div>").text_content().split())
+    return " ".join(" ".join(Selector(text=f"<div>{body}</div>").css("div ::text").getall()).split())
 
 
 def minute(value: object) -> datetime | None:
@@ -58,7 +58,7 @@ def main() -> None:
         )
     except LayoutError:
         pass
-    rows = []
+    rows: list[tuple[str, int, float, float, float, float]] = []
     for portal in fixturecrawl.portals():
         rules = config.load(portal.config, ()).portals if portal.config else []
         n = title = date = body = 0
@@ -96,7 +96,7 @@ def main() -> None:
         print(f"{site:<14}{n:>6}{t:>8.0%}{d:>8.0%}{b:>8.0%}{ms:>9.1f}")
     total = sum(r[1] for r in rows)
     if total:
-        avg = [sum(r[i] * r[1] for r in rows) / total for i in (2, 3, 4, 5)]
+        avg = [sum(row[i] * row[1] for row in rows) / total for i in (2, 3, 4, 5)]  # type: ignore[misc]
         print(f"{'all':<14}{total:>6}{avg[0]:>8.0%}{avg[1]:>8.0%}{avg[2]:>8.0%}{avg[3]:>9.1f}")
 
 

@@ -24,7 +24,8 @@ from parsel import Selector
 from crawler.config import PortalRules
 from crawler.items import Article
 from crawler.parsers import cnbeta, configportal, ithome, ofweek, oschina, rawhtml
-from crawler.parsers.common import ArticlePage, LayoutError
+from crawler.parsers.blocked import blocked_page
+from crawler.parsers.common import ArticlePage, Blocked, LayoutError
 from crawler.sites import SITES, on_domains
 
 # Built-in portals whose article pages have a parser: site key -> (parse_article, article_id).
@@ -35,6 +36,10 @@ PORTAL_PARSERS: dict[str, tuple[Callable[[str, str], Any], Callable[[str], str |
     "oschina": (oschina.parse_article, oschina.article_id),
 }
 GENERIC = "generic"
+MIN_TEXT = 20  # characters of text (whitespace collapsed) a generic body needs
+# A body shorter than this on a page with an anti-bot marker (parsers/blocked.py) is the stub,
+# not an article (a long article *about* captchas is not blocked).
+SHORT_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,8 @@ def url_id(url: str) -> str:
 
 def resolve(url: str, portals: Sequence[PortalRules] = (), site: str = "") -> Source:
     """The step that reads `url`: `site` when it names a portal (the URL may then be on a
-    mirror), else the portal or config portal whose hosts hold the URL, else generic."""
+    mirror: the id is the one of the canonical URL, so resolve that), else the portal or
+    config portal whose hosts hold the URL, else generic."""
     host = urlsplit(url).hostname
     for key, (_, ident) in PORTAL_PARSERS.items():
         if site == key or (not site and on_domains(host, SITES[key].domains)):
@@ -119,10 +125,16 @@ def generic(text: str, url: str) -> ArticlePage:
         favor_precision=True,
     )
     body = _WRAPPER.sub("", body or "")
-    if not body.strip():
-        raise LayoutError("no-body", f"{url}: {GENERIC}: trafilatura found no main content")
-    meta = trafilatura.extract_metadata(text, default_url=url)
     sel = Selector(text=text)
+    words = " ".join(Selector(text=f"<div>{body}</div>").css("div ::text").getall()).split()
+    length = len(" ".join(words))
+    if length < SHORT_TEXT and (seen := blocked_page(text)):  # a challenge, a captcha, a login wall
+        raise Blocked(seen)
+    if length < MIN_TEXT:  # a menu is no article
+        raise LayoutError(
+            "no-body", f"{url}: {GENERIC}: no main content (under {MIN_TEXT} characters of text)"
+        )
+    meta = trafilatura.extract_metadata(text, default_url=url)
     title = (meta.title if meta and meta.title else "") or " ".join(sel.css("title::text").get("").split())
     published: datetime | None = page_date(sel)
     if published is None and meta is not None and meta.date:

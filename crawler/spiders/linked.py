@@ -101,6 +101,10 @@ class LinkedPages:
         except ValueError as exc:
             yield from self.linked_failed("undecodable", str(exc), meta)
             return
+        login = source.step == fulltext.GENERIC and blocked_page("", response.url)
+        if login:  # redirected to a login page: any page reads, so only the URL tells
+            yield from self.linked_failed("blocked", login, meta)
+            return
         try:
             got = fulltext.extract(source, text, url, further=joined is not None)
         except LayoutError as exc:
