@@ -28,7 +28,7 @@ DEFAULT_NAME = "newsarchive.toml"
 DEFAULT_MAX_PAGES = 5
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # Names no config portal may take: the built-in spiders that are not portals of SITES.
-RESERVED = ("feed",)
+RESERVED = ("feed", "page")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SETTING = re.compile(r"^[A-Z][A-Z0-9_]*$")

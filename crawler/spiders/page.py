@@ -128,7 +128,12 @@ class PageSpider(LinkedPages, PortalSpider):
         yield article
 
     def linked_failed(self, reason: str, detail: str, meta: dict[str, Any]) -> Iterator[Any]:
-        if reason not in ("blocked",) and not reason.startswith(("http-", "fetch", "redirect", "too-")):
-            self.count_fields(None)
+        portal = meta.get("source", self.source).step != fulltext.GENERIC
+        if (
+            portal
+            and reason not in ("blocked", "empty-page", "undecodable")
+            and not reason.startswith(("http-", "fetch", "redirect", "too-"))
+        ):
+            self.count_fields(None)  # a portal's parser failed: the layout alarm's concern
         self.skip(reason, meta.get("canonical", self.canonical_start), detail)
         return iter(())
