@@ -86,3 +86,13 @@ def test_config_fulltext_flag(tmp_path) -> None:
     path.write_text('[[feeds]]\nurl = "https://example.org/feed.xml"\nsite = "ex"\nfulltext = "yes"\n')
     with pytest.raises(config.ConfigError, match="fulltext"):
         config.load(path, ())
+
+
+def test_archive_feeds_fulltext_key() -> None:
+    from crawler.commands.archive import load_feeds
+    from crawler.spiders.feed import FeedSpider
+
+    (feed,) = load_feeds([{"url": "https://example.org/f.xml", "site": "ex", "fulltext": True}])
+    assert FeedSpider(**feed).fulltext
+    (feed,) = load_feeds('[{"url": "https://example.org/f.xml", "site": "ex", "fulltext": false}]')
+    assert not FeedSpider(**feed).fulltext
