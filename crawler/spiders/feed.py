@@ -14,7 +14,7 @@
 - Entry ids: the site's own article id when its parser knows the link, else the first
   16 hex digits of sha1(guid or link; for an entry with neither, title + date).
 - `fulltext=1` (a summary-only feed): each new entry's link is fetched and its body read
-  by the chain of parsers/fulltext.py (spiders/page.py fetches; see there). A link on a
+  by the chain of parsers/fulltext.py (spiders/linked.py fetches it). A link on a
   portal (built-in or config) becomes that portal's post: its key, id and labels, the
   page's date, the feed's title (what the portal's list shows). Any other link keeps the
   feed's key, id and labels; title and date are the feed's, the page's where the feed
