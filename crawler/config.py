@@ -28,7 +28,7 @@ DEFAULT_NAME = "newsarchive.toml"
 DEFAULT_MAX_PAGES = 5
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # Names no config portal may take: the built-in spiders that are not portals of SITES.
-RESERVED = ("feed",)
+RESERVED = ("feed", "page")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SETTING = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -221,7 +221,7 @@ class _Reader:
 
     def feed(self, value: Any, n: int) -> dict[str, Any]:
         where = f"feeds[{n}]"
-        t = self.table(value, where, {"url", "site", "categories", "author"}, {"url", "site"})
+        t = self.table(value, where, {"url", "site", "categories", "author", "fulltext"}, {"url", "site"})
         url = self.string(t["url"], f"{where}.url")
         if urlsplit(url).scheme not in ("http", "https"):
             raise self.fail(f"{where}.url", f"must be an http(s) URL, not {url!r}")
@@ -233,6 +233,11 @@ class _Reader:
             feed["categories"] = list(self.strings(t["categories"], f"{where}.categories"))
         if "author" in t:
             feed["author"] = self.string(t["author"], f"{where}.author")
+        if "fulltext" in t:
+            if not isinstance(t["fulltext"], bool):
+                raise self.fail(f"{where}.fulltext", "expected true or false")
+            if t["fulltext"]:
+                feed["fulltext"] = "1"
         return feed
 
     def portal(self, value: Any, n: int) -> PortalRules:

@@ -80,16 +80,17 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     errors = stats.get("log_count/ERROR", 0)
     if errors and not problems:
         problems.append(f"{name}: {errors} error(s) logged")
-    if not stats.get("downloader/response_count") and stats.get("finish_reason") == "finished":
+    # (a page already archived asks for nothing: `scrapy crawl page` run again)
+    if not stats.get("downloader/response_count") and not known and stats.get("finish_reason") == "finished":
         problems.append(f"{name}: nothing could be fetched")
     return line, problems
 
 
-FEED_KEYS = {"url", "site", "categories", "author"}
+FEED_KEYS = {"url", "site", "categories", "author", "fulltext"}
 
 
 def load_feeds(value: Any) -> list[dict[str, str]]:
-    """ARCHIVE_FEEDS: a list of {"url", "site", "categories", "author"}, given as such in
+    """ARCHIVE_FEEDS: a list of {"url", "site", "categories", "author", "fulltext"}, given as such in
     settings.py, as JSON text, or as the path of a JSON file (-s ARCHIVE_FEEDS=feeds.json)."""
     if not value:
         return []

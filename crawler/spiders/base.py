@@ -85,7 +85,7 @@ class PortalSpider(scrapy.Spider):
         spider.index = ArchiveIndex(archive_dir)
         # A run that did not finish (killed, crashed) leaves no marker: the next run then
         # walks every list page instead of stopping at the first one already archived.
-        spider.done_marker = state_dir(archive_dir) / f"{spider.site.key}.finished"
+        spider.done_marker = state_dir(archive_dir) / f"{spider.finished_marker()}.finished"
         spider.resuming = not spider.done_marker.exists()
         spider.done_marker.unlink(missing_ok=True)
         crawler.signals.connect(spider.release_archive, signal=signals.spider_closed)
@@ -103,6 +103,10 @@ class PortalSpider(scrapy.Spider):
                 self.logger.warning("cannot mark the run finished: %s", exc)
         self.index.close()
         self.lock.release()
+
+    def finished_marker(self) -> str:
+        """The name of the run's finished marker (the site's key)."""
+        return self.site.key
 
     def follow_pages(self, new_articles: int) -> bool:
         """Go on to the next list page? Not when a page had nothing new (newest first),
