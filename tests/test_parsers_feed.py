@@ -132,10 +132,12 @@ def test_atom_xhtml_body_is_the_inner_markup_without_namespaces() -> None:
 lead <p class="c">x<br/>y &amp; z</p> tail <svg xmlns="http://www.w3.org/2000/svg"><g/></svg></div></content></entry>
 <entry><title>b</title><id>2</id><content type="xhtml"><xh:div xmlns:xh="http://www.w3.org/1999/xhtml"><xh:p>q</xh:p></xh:div></content></entry>
 <entry><title>c</title><id>3</id><content><p>in the Atom namespace</p></content></entry>
+<entry><title>d</title><id>4</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><!-- a comment --><p>after</p><?pi x?></div></content></entry>
 </feed>"""
     bodies = [e.body for e in parse_feed(atom, "https://x.test/atom.xml").entries]
     assert bodies == [
         'lead <p class="c">x<br/>y &amp; z</p> tail <svg xmlns="http://www.w3.org/2000/svg"><g/></svg>',
         "<p>q</p>",
         "<p>in the Atom namespace</p>",
+        "<!-- a comment --><p>after</p>",          # a comment kept as written (the parser drops PIs)
     ]

@@ -201,10 +201,11 @@ def _inner_xml(el: etree._Element) -> str:
     parts = [html.escape(el.text or "", quote=False)]
     for child in el:
         copy = deepcopy(child)
-        for node in copy.iter(etree.Element):
-            if etree.QName(node).namespace in _HTML_NAMESPACES:
-                node.tag = etree.QName(node).localname
-        etree.cleanup_namespaces(copy)
+        if isinstance(copy.tag, str):  # an element (a comment or PI has no namespace to drop)
+            for node in copy.iter(etree.Element):
+                if etree.QName(node).namespace in _HTML_NAMESPACES:
+                    node.tag = etree.QName(node).localname
+            etree.cleanup_namespaces(copy)
         parts.append(etree.tostring(copy, encoding="unicode", with_tail=True))
     return "".join(parts)
 
