@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.parsers.common import LayoutError
+
 # HTTP answers that mean "not for you" rather than "not there" or "try later".
 BLOCKED_STATUSES = {
     403: "forbidden",
@@ -59,6 +61,12 @@ def blocked_page(text: str, url: str = "") -> str | None:
     if url and _LOGIN_PATH.search(url.split("?", 1)[0]):
         return f"a login wall ({url})"
     return None
+
+
+def blocked_by(exc: LayoutError, text: str, url: str = "") -> str | None:
+    """What blocked us, for a page that failed to parse with `exc`: the parser's own
+    `Blocked` detail, else what `blocked_page` sees; None when it is a parser failure."""
+    return exc.detail if exc.reason == "blocked" else blocked_page(text, url)
 
 
 HINT = (

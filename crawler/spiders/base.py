@@ -21,7 +21,7 @@ from scrapy.http import Response
 from crawler.archive import ArchiveIndex, ArchiveLock, clean_stale_temp_files, state_dir
 from crawler.downloadsafety import failure_reason
 from crawler.items import Article
-from crawler.parsers.blocked import HINT, blocked_page, blocked_status
+from crawler.parsers.blocked import HINT, blocked_by, blocked_page, blocked_status
 from crawler.parsers.charset import decode_gb
 from crawler.parsers.common import LayoutError, ListPage
 from crawler.parsers.layouts import Layout, field_selectors
@@ -237,7 +237,7 @@ class PortalSpider(scrapy.Spider):
         """A page the parser could not read: `blocked` when it is an anti-bot stub, a
         challenge or a login wall (or the parser said so), else the parser's reason.
         Returns whether it was blocked (a blocked page says nothing of the layout)."""
-        seen = exc.detail if exc.reason == "blocked" else blocked_page(text, response.url)
+        seen = blocked_by(exc, text, response.url)
         if seen:
             self.skip("blocked", response.url, seen)
             return True
@@ -262,8 +262,9 @@ class PortalSpider(scrapy.Spider):
         except LayoutError as exc:
             self.layout_error(exc, text, response, prefix="list-")
             return None
-        if not page.entries and blocked_page(text, response.url):
-            self.skip("blocked", response.url, blocked_page(text, response.url) or "")
+        seen = None if page.entries else blocked_page(text, response.url)
+        if seen:
+            self.skip("blocked", response.url, seen)
             return None
         self.count_layout(page.layout)
         if self.probe:

@@ -15,7 +15,7 @@ from crawler.config import PortalRules
 from crawler.downloadsafety import failure_reason
 from crawler.items import Article
 from crawler.parsers import fulltext
-from crawler.parsers.blocked import blocked_page, blocked_status
+from crawler.parsers.blocked import blocked_by, blocked_page, blocked_status
 from crawler.parsers.charset import decode_gb
 from crawler.parsers.common import LayoutError
 from crawler.sites import on_domains
@@ -108,7 +108,7 @@ class LinkedPages:
         try:
             got = fulltext.extract(source, text, url, further=joined is not None)
         except LayoutError as exc:
-            seen = exc.detail if exc.reason == "blocked" else blocked_page(text, response.url)
+            seen = blocked_by(exc, text, response.url)
             if seen:
                 yield from self.linked_failed("blocked", seen, meta)
             else:
