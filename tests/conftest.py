@@ -1,5 +1,15 @@
+import os
 import sys
 from pathlib import Path
+
+from hypothesis import settings
+
+# CI (CI=true) runs the property tests on a fixed sequence of examples, so a run's verdict does
+# not depend on the draw; a developer's run keeps drawing new ones (and its .hypothesis/ database
+# replays what failed before).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
