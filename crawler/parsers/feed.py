@@ -409,15 +409,25 @@ def _too_deep(log: etree._ListErrorLog) -> bool:
     return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log)
 
 
+_XMLNS = re.compile(r"""\sxmlns(:[^\s=/>]+)?\s*=\s*("[^"<]*"|'[^'<]*')""")
+
+
+def _namespaces(ancestors: str) -> str:
+    """The namespace declarations of an entry's ancestors' start tags, innermost winning,
+    as attributes of one wrapper: only what the entry needs of them (their other
+    attributes may be broken, and would break the entry's re-read)."""
+    declared = {prefix: value for prefix, value in _XMLNS.findall(ancestors)}
+    return "".join(f" xmlns{prefix}={value}" for prefix, value in declared.items())
+
+
 def _entries_one_by_one(xml: str, url: str) -> tuple[list[Entry], list[tuple[str, str]]]:
-    """The entries of a document the parser found errors in, each parsed on its own (with
-    its ancestors' start tags, for their namespaces): one broken entry cannot take the
+    """The entries of a document the parser found errors in, each parsed on its own (in a
+    wrapper declaring its ancestors' namespaces): one broken entry cannot take the
     next ones with it, nor be cut short unnoticed."""
     entries: list[Entry] = []
     skipped: list[tuple[str, str]] = []
     for start, end, ancestors in _entry_spans(xml):
-        closers = "".join(f"</{m}>" for m in reversed(re.findall(r"<([^\s/>]+)", ancestors)))
-        root, log = _parse(ancestors + xml[start:end] + closers)
+        root, log = _parse(f"<feed{_namespaces(ancestors)}>{xml[start:end]}</feed>")
         el = None if root is None else next((e for e in root.iter() if _local(e) in _ENTRIES), None)
         if el is None:
             continue  # not an element after all
