@@ -10,6 +10,7 @@ parse_list/parse_article, and the pure passes of the pipelines over bodies):
 """
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -68,7 +69,7 @@ FRAGMENTS = [
 # Text as a decoder gives it (a page's bytes decoded: never a lone surrogate).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
 MARKUP = st.lists(st.sampled_from(FRAGMENTS) | TEXT, max_size=40).map("".join)
-SETTINGS = settings(max_examples=60, deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("NEWSARCHIVE_EXAMPLES", "60")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
