@@ -3,8 +3,11 @@ checks every portal must pass (each case byte for byte, real Hexo loads the post
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from crawler import fixturecrawl, postformat
 from crawler.fixtureserver import FixtureServer
@@ -77,3 +80,32 @@ def crawl_served(portal: fixturecrawl.Portal, out: Path, args: tuple[str, ...] =
         requests = list(srv.requests)
     assert res.returncode == code, res.stderr[-3000:]
     return out, stats, requests
+
+
+def article_page(root: Path, case: dict) -> Path:
+    """The served file of a case's article page, in a portal folder `root`."""
+    return root / "site" / urlsplit(case["article_url"]).path.lstrip("/")
+
+
+def edited_copy(portal: fixturecrawl.Portal, dest: Path,
+                edits: dict[str, Callable[[bytes], bytes]]) -> fixturecrawl.Portal:
+    """A copy of `portal` in `dest` with each named case's article page changed by its edit
+    (an edit that changes nothing fails the test: the page it meant moved)."""
+    shutil.copytree(portal.root, dest)
+    cases = {c["name"]: c for c in portal.cases}
+    for name, change in edits.items():
+        path = article_page(dest, cases[name])
+        data = path.read_bytes()
+        path.write_bytes(change(data))
+        assert path.read_bytes() != data, name
+    return fixturecrawl.Portal(portal.site, dest)
+
+
+def assert_only_written(portal: fixturecrawl.Portal, out: Path, names: Iterable[str]) -> None:
+    """Exactly the named cases' posts in `out`, each byte for byte as expected."""
+    cases = [c for c in portal.cases if c["name"] in set(names)]
+    written = {p.name for p in (out / "_posts").iterdir()}
+    assert written == {Path(c["expected"]).name for c in cases}
+    for case in cases:
+        assert (out / "_posts" / Path(case["expected"]).name).read_bytes() == \
+            (portal.root / case["expected"]).read_bytes(), case["name"]

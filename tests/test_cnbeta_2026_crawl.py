@@ -2,14 +2,14 @@
 the RSS at /backend.php, article pages read by layout version `2026`."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from crawler import fixturecrawl
-from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl, crawl_served, rerun
+from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, assert_only_written, crawl,
+                               crawl_served, edited_copy, rerun)
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "cnbeta-2026"), None)
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/cnbeta-2026 fixture portal")
@@ -57,25 +57,14 @@ def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, list]) -> No
 
 
 def test_broken_pages_are_counted_skips_naming_the_version(tmp_path: Path) -> None:
-    root = tmp_path / "cnbeta-2026"
-    shutil.copytree(PORTAL.root, root)
-    cases = {c["name"]: c for c in PORTAL.cases}
-
-    def edit(name: str, old: bytes, new: bytes) -> None:
-        path = root / "site" / article_path(cases[name]).lstrip("/")
-        data = path.read_bytes()
-        assert old in data
-        path.write_bytes(data.replace(old, new))
-
-    edit("topic-in-summary-global-in-content", b'class="article-summary"', b'class="article-lead"')
-    edit("summary-image-two-paragraphs", b'class="article-content"', b'class="article-text"')
-    res, stats = crawl(fixturecrawl.Portal("cnbeta-2026", root), tmp_path / "out")
+    portal = edited_copy(PORTAL, tmp_path / "cnbeta-2026", {
+        "topic-in-summary-global-in-content":
+            lambda b: b.replace(b'class="article-summary"', b'class="article-lead"'),
+        "summary-image-two-paragraphs": lambda b: b.replace(b'class="article-content"', b'class="article-text"'),
+    })
+    res, stats = crawl(portal, tmp_path / "out")
     assert res.returncode == 4, res.stderr[-3000:]   # two broken pages of few: a layout alarm
     assert stats["newsarchive/skipped/no-summary"] == 1 and stats["newsarchive/skipped/no-body"] == 1
     assert "2026: no .article-summary" in res.stderr and "2026: no .article-content" in res.stderr
-    good = [cases["relation-old-host-links-kept"], cases["no-image-entity-title-after-midnight"]]
-    written = {p.name for p in (tmp_path / "out" / "_posts").iterdir()}
-    assert written == {Path(c["expected"]).name for c in good}
-    for case in good:
-        assert (tmp_path / "out" / case["expected"].removeprefix("expected/")).read_bytes() == \
-            (PORTAL.root / case["expected"]).read_bytes()
+    assert_only_written(PORTAL, tmp_path / "out",
+                        ["relation-old-host-links-kept", "no-image-entity-title-after-midnight"])

@@ -15,8 +15,8 @@ from crawler.fixtureserver import FixtureServer
 from crawler.parsers.feed import Entry
 from crawler.spiders.cnbeta import CnbetaSpider
 from crawler.spiders.feed import entry_id
-from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, crawl, crawl_served,
-                               rerun)
+from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, assert_only_written, crawl,
+                               crawl_served, edited_copy, rerun)
 from tests.helpers import ROOT
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "cnbeta"), None)
@@ -68,32 +68,19 @@ def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, list]) -> No
 # --- bad input: a counted skip, never a post -------------------------------------------
 
 def test_bad_articles_are_counted_skips_and_the_rss_wins(tmp_path: Path) -> None:
-    root = tmp_path / "cnbeta"
-    shutil.copytree(PORTAL.root, root)
-    cases = {c["name"]: c for c in PORTAL.cases}
-
-    def edit(name: str, change) -> None:
-        path = root / "site" / article_path(cases[name]).lstrip("/")
-        data = path.read_bytes()
-        path.write_bytes(change(data))
-        assert path.read_bytes() != data
-
-    edit("global-topic-webp", lambda b: b.replace(b'class="article-content"', b'class="article-text"'))
-    edit("relation-kept-affiliate", lambda b: b.replace(b"</h1>", b"\xff\xfe</h1>"))       # not UTF-8
-    edit("duplicate-in-rss-two-webp", lambda b: b.replace(b'class="article-summary"', b'class="summary"'))
-    # the page's own title and date differ from the RSS item's: the post keeps the RSS's
-    edit("old-url-no-image", lambda b: b.replace("<h1>工信部：".encode(), "<h1>页面上的另一个标题：".encode())
-         .replace("2022年04月18日 16:12".encode(), "2022年04月19日 09:00".encode()))
-    res, stats = crawl(fixturecrawl.Portal("cnbeta", root), tmp_path / "out")
+    portal = edited_copy(PORTAL, tmp_path / "cnbeta", {
+        "global-topic-webp": lambda b: b.replace(b'class="article-content"', b'class="article-text"'),
+        "relation-kept-affiliate": lambda b: b.replace(b"</h1>", b"\xff\xfe</h1>"),       # not UTF-8
+        "duplicate-in-rss-two-webp": lambda b: b.replace(b'class="article-summary"', b'class="summary"'),
+        # the page's own title and date differ from the RSS item's: the post keeps the RSS's
+        "old-url-no-image": lambda b: b.replace("<h1>工信部：".encode(), "<h1>页面上的另一个标题：".encode())
+        .replace("2022年04月18日 16:12".encode(), "2022年04月19日 09:00".encode()),
+    })
+    res, stats = crawl(portal, tmp_path / "out")
     assert res.returncode == 4, res.stderr[-3000:]   # the bad pages push coverage below its thresholds: a layout alarm
     for reason in ("no-body", "undecodable", "no-summary"):
         assert stats[f"newsarchive/skipped/{reason}"] == 1, reason
-    written = {p.name for p in (tmp_path / "out" / "_posts").iterdir()}
-    good = [cases["old-url-no-image"], cases["quote-title-topic-in-summary"]]
-    assert written == {Path(c["expected"]).name for c in good}
-    for case in good:
-        assert (tmp_path / "out" / case["expected"].removeprefix("expected/")).read_bytes() == \
-            (PORTAL.root / case["expected"]).read_bytes()
+    assert_only_written(PORTAL, tmp_path / "out", ["old-url-no-image", "quote-title-topic-in-summary"])
 
 
 def test_an_rss_that_is_not_a_feed_is_a_layout_alarm(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 with the fixed reference time of seeds/oschina/crawl.json (`-a now=…`)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,7 +10,8 @@ import pytest
 from crawler import fixturecrawl
 from crawler.fixtureserver import FixtureServer
 from crawler.spiders.oschina import OschinaSpider
-from tests.portalcrawl import assert_every_case_archived, assert_hexo_loads, crawl, rerun
+from tests.portalcrawl import (assert_every_case_archived, assert_hexo_loads, assert_only_written, crawl,
+                               edited_copy, rerun)
 
 PORTAL = next((p for p in fixturecrawl.portals() if p.site == "oschina"), None)
 pytestmark = pytest.mark.skipif(PORTAL is None, reason="no seeds/oschina fixture portal")
@@ -105,34 +105,22 @@ def test_hexo_loads_what_the_crawl_wrote(crawled: tuple[Path, dict, FixtureServe
 # --- bad input: a counted skip, never a post -------------------------------------------
 
 def test_bad_articles_are_counted_skips_and_the_list_wins(tmp_path: Path) -> None:
-    root = tmp_path / "oschina"
-    shutil.copytree(PORTAL.root, root)
-    cases = {c["name"]: c for c in PORTAL.cases}
-
-    def edit(name: str, change) -> None:
-        path = root / "site" / article_path(cases[name]).lstrip("/")
-        data = path.read_bytes()
-        path.write_bytes(change(data))
-        assert path.read_bytes() != data
-
-    # neither .article-detail nor (2026's second choice) div.content
-    edit("ad-in-body-today", lambda b: b.replace(b'<div class="article-detail">\n<div class="content">',
-                                                 b'<div class="detail">\n<div class="text">'))
-    edit("oscimg-minutes-ago", lambda b: b.replace(b"</h1>", b"\xff\xfe</h1>"))      # not UTF-8
-    # the page's own title differs from the list's: the post keeps the list's
-    edit("page2-month-day-two-hosts", lambda b: b.replace(
-        "<h1 class=\"article-box__title\"><a href=\"https://www.oschina.net/news/197655/shardingsphere-5-1-2-released\" target=\"_blank\">".encode(),
-        "<h1 class=\"article-box__title\"><a href=\"https://www.oschina.net/news/197655/shardingsphere-5-1-2-released\" target=\"_blank\">页面标题：".encode()))
-    res, stats = crawl(fixturecrawl.Portal("oschina", root), tmp_path / "out")
+    title = ('<h1 class="article-box__title"><a href="https://www.oschina.net/news/197655/'
+             'shardingsphere-5-1-2-released" target="_blank">')
+    portal = edited_copy(PORTAL, tmp_path / "oschina", {
+        # neither .article-detail nor (2026's second choice) div.content
+        "ad-in-body-today": lambda b: b.replace(b'<div class="article-detail">\n<div class="content">',
+                                                b'<div class="detail">\n<div class="text">'),
+        "oscimg-minutes-ago": lambda b: b.replace(b"</h1>", b"\xff\xfe</h1>"),      # not UTF-8
+        # the page's own title differs from the list's: the post keeps the list's
+        "page2-month-day-two-hosts": lambda b: b.replace(title.encode(), (title + "页面标题：").encode()),
+    })
+    res, stats = crawl(portal, tmp_path / "out")
     assert res.returncode == 4, res.stderr[-3000:]   # the bad pages push coverage below its thresholds: a layout alarm
     for reason in ("no-body", "undecodable"):
         assert stats[f"newsarchive/skipped/{reason}"] == 1, reason
-    written = {p.name for p in (tmp_path / "out" / "_posts").iterdir()}
-    good = [c for n, c in cases.items() if n not in ("ad-in-body-today", "oscimg-minutes-ago")]
-    assert written == {Path(c["expected"]).name for c in good}
-    for case in good:
-        assert (tmp_path / "out" / case["expected"].removeprefix("expected/")).read_bytes() == \
-            (PORTAL.root / case["expected"]).read_bytes()
+    assert_only_written(PORTAL, tmp_path / "out", [c["name"] for c in PORTAL.cases
+                                                   if c["name"] not in ("ad-in-body-today", "oscimg-minutes-ago")])
 
 
 # --- navigation ------------------------------------------------------------------------------

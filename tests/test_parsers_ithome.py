@@ -14,7 +14,7 @@ from crawler.parsers.ithome import (LayoutError, article_id, fix_lazy_images, is
                                     parse_article, parse_list)
 from crawler.parsers.rawhtml import inner_html
 from crawler.postformat import read, render
-from tests.helpers import REALPAGES, ROOT, need_realpage
+from tests.helpers import REALPAGES, need_realpage
 
 FIX = Path(__file__).resolve().parents[1] / "seeds" / "ithome"
 CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from crawler.parsers.kr36 import (ARTICLE_LAYOUTS, LIST_LAYOUTS, FlashEntry, Lay
                                   item_link, parse_list, publish_time)
 from crawler.parsers.layouts import CORPUS, CURRENT
 from crawler.postformat import read, render
-from tests.helpers import REALPAGES, ROOT, need_realpage
+from tests.helpers import REALPAGES, need_realpage
 
 FIX = Path(__file__).resolve().parents[1] / "seeds" / "36kr"
 CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
