@@ -33,7 +33,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis\.")
 
 
-DEFAULT_CLAIM_SECONDS = 600
+DEFAULT_CLAIM_SECONDS = 600  # REDIS_CLAIM_SECONDS
 
 
 def claim_seconds(settings: Any) -> int:

@@ -62,9 +62,9 @@ class LayoutAlarm:
             return
         keys = getattr(spider, "report_sources", None)
         if keys:  # many feeds in one crawl: each its own alarm
-            stats = self.stats.get_stats()
+            views = source_stats(self.stats.get_stats(), keys)
             for key in keys:
-                found = self.alarms(getattr(spider, "selectors", {}), source_stats(stats, key).get)
+                found = self.alarms(getattr(spider, "selectors", {}), views[key].get)
                 self.found += [f"feed-{key}: {m}" for m in found]
                 with scope(key):
                     for message in found:

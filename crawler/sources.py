@@ -11,7 +11,7 @@ counted for each source on them (what the source would have cost on its own).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -38,13 +38,19 @@ def scope(key: str | None) -> Iterator[None]:
         SOURCE.reset(token)
 
 
-def source_stats(stats: dict[str, Any], key: str) -> dict[str, Any]:
-    """A source's stats under their usual names (with the crawl's finish_reason)."""
-    prefix = f"{PREFIX}{key}/"
-    own = {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+def source_stats(stats: dict[str, Any], keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Each source's stats under their usual names (with the crawl's finish_reason), in
+    one pass over the stats. A source key holds no "/" (spiders/feed.py checks)."""
+    views: dict[str, dict[str, Any]] = {key: {} for key in keys}
+    for name, value in stats.items():
+        if name.startswith(PREFIX):
+            key, _, stat = name[len(PREFIX) :].partition("/")
+            if key in views:
+                views[key][stat] = value
     if "finish_reason" in stats:
-        own["finish_reason"] = stats["finish_reason"]
-    return own
+        for view in views.values():
+            view["finish_reason"] = stats["finish_reason"]
+    return views
 
 
 class SourceStatsCollector(MemoryStatsCollector):

@@ -96,8 +96,9 @@ def outcomes(name: str, crawler: Crawler) -> list[tuple[int, list[str], str]]:
     shared = getattr(crawler.spider, "claims", None) is not None
     results: list[tuple[int, list[str], str]] = []
     views: list[dict[str, Any]] = []
+    every = sources.source_stats(stats, keys)
     for key in keys:
-        view = sources.source_stats(stats, key)
+        view = every[key]
         views.append(view)
         if shared and not view.get("downloader/request_count"):  # REDIS_URL: another worker's
             results.append((OK, [], f"{key}: read by another worker"))
@@ -299,9 +300,11 @@ class Command(Runner, ScrapyCommand):
         jobs: list[tuple[str, str, dict[str, str]]] = [
             (n, n, {}) for n in [*sorted(SITES), *getattr(loader, "config_portals", ())] if n in available
         ]  # built-in portals, then newsarchive.toml's
+        names = {name for name, _, _ in jobs}
         for feed in load_feeds(self.settings.get("ARCHIVE_FEEDS")):
-            if any(feed["site"] == name for name, _, _ in jobs):
+            if feed["site"] in names:
                 raise UsageError(f"ARCHIVE_FEEDS: site {feed['site']!r} is used twice")
+            names.add(feed["site"])
             jobs.append((feed["site"], "feed", feed))
         args = args or self.settings.getlist("ARCHIVE_SITES")  # newsarchive.toml: archive.sites
         if args:
@@ -309,7 +312,8 @@ class Command(Runner, ScrapyCommand):
             unknown = [n for n in args if n not in known]
             if unknown:
                 raise UsageError(f"unknown site(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-            jobs = [j for j in jobs if j[0] in args]
+            asked = set(args)
+            jobs = [j for j in jobs if j[0] in asked]
         return jobs
 
     @staticmethod
