@@ -170,9 +170,13 @@ class FeedSpider(LinkedPages, PortalSpider):
         fulltext: str = "0",
         mirrors: str = "",
         portals: list[PortalRules] | None = None,
-        feeds: list[dict[str, str]] | None = None,
+        feeds: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
+        if isinstance(feeds, str):  # -a feeds=feeds.json (or JSON text): as ARCHIVE_FEEDS
+            from crawler.commands.archive import load_feeds
+
+            feeds = load_feeds(feeds)
         self.mirrors = parse_mirrors(mirrors)
         self.portals = portals or []
         self.many = feeds is not None  # per-feed stats and summary lines
@@ -220,6 +224,10 @@ class FeedSpider(LinkedPages, PortalSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> FeedSpider:
+        if isinstance(kwargs.get("feeds"), str):  # -a feeds=feeds.json
+            from crawler.commands.archive import load_feeds
+
+            kwargs["feeds"] = load_feeds(kwargs["feeds"])
         asked = [kwargs.get("fulltext", "0"), *(f.get("fulltext", "0") for f in kwargs.get("feeds") or ())]
         if any(truthy(x) for x in asked):
             kwargs["portals"] = load_portals(crawler.settings)
