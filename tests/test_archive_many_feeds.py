@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from crawler import postformat
+from crawler.fixtureserver import FixtureServer
 from tests.helpers import ROOT
 from tests.hostile.server import HostileServer, status
 from tests.test_feed_crawl import feed_id, rss
+from tests.test_fulltext_crawl import EXAMPLE, GENERIC, OFWEEK_POST, OFWEEK_URL, stats_of
+from tests.test_fulltext_crawl import rss as mixed
 
 DATE = "Sun, 31 Oct 2021 01:09:09 GMT"
 
@@ -85,3 +90,42 @@ def test_one_crawl_reports_each_feed(tmp_path: Path) -> None:
     assert third.stdout.splitlines() == [
         "a: 0 new, 0 unchanged, 2 already archived, 0 skipped, 2 requests",
         "b: 0 new, 0 unchanged, 1 already archived, 0 skipped, 2 requests"]
+
+
+def test_fulltext_feed_among_others_keeps_its_posts_and_counts(tmp_path: Path) -> None:
+    """A `fulltext` feed beside a plain one in one crawl (`-a feeds=FILE`): the portal's post
+    byte for byte, the linked pages counted as that feed's (its requests, its fallbacks)."""
+    site = tmp_path / "site"
+    shutil.copytree(GENERIC, site)
+    (site / "plain.xml").write_bytes(rss("P", [entry("https://p.example/1")]))
+    out = tmp_path / "archive"
+    title = postformat.read(OFWEEK_POST.read_text(encoding="utf-8")).title
+    with FixtureServer(ROOT / "seeds/ofweek/site") as ofw, FixtureServer(site) as srv:
+        (site / "feed.xml").write_bytes(mixed([
+            (title, OFWEEK_URL, "Sun, 28 Nov 2021 03:00:00 GMT", "<p>summary only</p>"),
+            ("Gone", srv.url("/blog/2024/gone.html"), "Thu, 07 Mar 2024 10:00:00 GMT", "<p>dead link</p>")]))
+        conf = tmp_path / "feeds.json"
+        conf.write_text(json.dumps([
+            {"url": srv.url("/feed.xml"), "site": "mixed", "fulltext": "1"},
+            {"url": srv.url("/plain.xml"), "site": "plain", "categories": ["P"], "author": "p"}]))
+        res = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "feed", "-a", f"feeds={conf}", "-a",
+             f"mirrors=ofweek={ofw.origin}", "-s", f"ARCHIVE_DIR={out}", "-s", "IMAGES_MODE=remote",
+             "-s", f"CONFIG={EXAMPLE}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr[-3000:]
+    posts = out / "_posts"
+    assert (posts / "ofweek-30537445.md").read_bytes() == OFWEEK_POST.read_bytes()
+    assert len([p for p in posts.iterdir() if p.name.startswith("mixed-")]) == 1  # the dead link's summary
+    assert len([p for p in posts.iterdir() if p.name.startswith("plain-")]) == 1
+    stats = stats_of(res.stderr)
+    assert stats["source/mixed/newsarchive/fulltext/portal"] == 1
+    assert stats["source/mixed/newsarchive/fulltext/fallback/http-404"] == 1
+    assert stats["source/mixed/newsarchive/posts/written"] == 2
+    # the feed, its link on the mirror, the dead link; robots.txt of both hosts
+    assert stats["source/mixed/downloader/request_count"] == 5
+    assert stats["source/plain/downloader/request_count"] == 2
+    assert "source/plain/newsarchive/fulltext/portal" not in stats
+    assert res.stdout.splitlines() == [
+        "mixed: 2 new, 0 unchanged, 0 already archived, 0 skipped, 5 requests",
+        "plain: 1 new, 0 unchanged, 0 already archived, 0 skipped, 2 requests"]
