@@ -28,6 +28,8 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from crawler.sources import META, with_source
+
 # scrapy-redis 0.9.1 passes spider= to the stats collector: harmless, but a warning per
 # run would break `scrapy archive`'s "quiet unless something is wrong".
 warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis\.")
@@ -93,6 +95,11 @@ class SharedDupeFilter(RFPDupeFilter):
             self.listings.add(fp)
             return seen
         return super().request_seen(request)
+
+    def request_fingerprint(self, request: Request) -> str:
+        """scrapy-redis's fingerprint, per feed for a feed's requests (crawler/sources.py)."""
+        fp = super().request_fingerprint(request)
+        return with_source(fp.encode(), request).hex() if request.meta.get(META) else fp
 
     def forget(self, request: Request) -> None:
         """Let a later run (of any worker) fetch `request` again."""

@@ -11,6 +11,7 @@ counted for each source on them (what the source would have cost on its own).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,6 +22,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.pipelines import ItemPipelineManager
 from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.request import RequestFingerprinter
 
 SOURCE: ContextVar[str | None] = ContextVar("newsarchive_source", default=None)
 META = "feed_key"  # request meta: the source a request is for
@@ -85,6 +87,20 @@ class SourceStatsCollector(MemoryStatsCollector):
         own = self._own(key)
         if own:
             super().min_value(own, value)
+
+
+def with_source(fingerprint: bytes, request: Request) -> bytes:
+    """A request's fingerprint made its source's: two feeds may hold the same URL (or link
+    the same page) and each reads it, as each did with a crawler of its own."""
+    key = request.meta.get(META)
+    return hashlib.sha1(fingerprint + b"\0" + key.encode("utf-8")).digest() if key else fingerprint
+
+
+class SourceFingerprinter(RequestFingerprinter):
+    """Scrapy's request fingerprints, per source (`with_source`)."""
+
+    def fingerprint(self, request: Request) -> bytes:
+        return with_source(super().fingerprint(request), request)
 
 
 class SourcePipelineManager(ItemPipelineManager):

@@ -44,11 +44,13 @@ def test_one_crawl_reports_each_feed(tmp_path: Path) -> None:
     with HostileServer(site, routes={"/walled.xml": status(403)}) as srv:
         feeds = [{"url": srv.url(f"/{k}.xml"), "site": k, "categories": [k.upper(), "feed"], "author": k}
                  for k in ("a", "b", "broken", "walled")]
+        feeds.append({"url": srv.url("/a.xml"), "site": "twin", "categories": ["T"], "author": "t"})
         conf = tmp_path / "feeds.json"
         conf.write_text(json.dumps(feeds), encoding="utf-8")
-        first = archive(conf, out, "a", "b", "broken", "walled")  # (no name: the portals too)
-        # robots.txt once for the host, each feed once: one crawl, not one per feed
-        assert sorted(srv.requests) == ["/a.xml", "/b.xml", "/broken.xml", "/robots.txt", "/walled.xml"]
+        first = archive(conf, out, "a", "b", "broken", "walled", "twin")  # (no name: the portals too)
+        # robots.txt once for the host, each feed once (a URL twice: two feeds): one crawl
+        assert sorted(srv.requests) == ["/a.xml", "/a.xml", "/b.xml", "/broken.xml", "/robots.txt",
+                                        "/walled.xml"]
         second = archive(conf, out, "a", "walled")
         third = archive(conf, out, "a", "b")
 
@@ -58,7 +60,8 @@ def test_one_crawl_reports_each_feed(tmp_path: Path) -> None:
         "a: 2 new, 0 unchanged, 0 already archived, 0 skipped, 2 requests",
         "b: 1 new, 0 unchanged, 0 already archived, 0 skipped, 2 requests",
         "broken: 0 new, 0 unchanged, 0 already archived, 1 skipped, 2 requests",
-        "walled: 0 new, 0 unchanged, 0 already archived, 1 skipped, 2 requests"]
+        "walled: 0 new, 0 unchanged, 0 already archived, 1 skipped, 2 requests",
+        "twin: 2 new, 0 unchanged, 0 already archived, 0 skipped, 2 requests"]
     report = first.stderr[first.stderr.index("archive: "):].splitlines()
     assert report[:2] == ["archive: broken: layout alarm (see the log above)",
                           "  broken: skipped 1 (feed-not-a-feed)"]
@@ -67,11 +70,11 @@ def test_one_crawl_reports_each_feed(tmp_path: Path) -> None:
     log = first.stderr[:first.stderr.index("archive: ")]
     assert "layout alarm: feed-broken: the list page gave no article link" in log
     assert "blocked: feed-walled: 1 page(s) refused" in log
-    assert not re.search(r"(^|\s|feed-)[ab]: ", first.stderr, re.M), first.stderr  # the good feeds: silent
+    assert not re.search(r"(^|\s|feed-)(a|b|twin): ", first.stderr, re.M), first.stderr  # the good: silent
     assert "Traceback" not in first.stderr
 
     posts = sorted(p.name for p in (out / "_posts").iterdir())
-    assert posts == sorted([f"a-{feed_id('https://a.example/1')}.md", f"a-{feed_id('https://a.example/2')}.md",
+    assert posts == sorted([*(f"{k}-{feed_id(f'https://a.example/{n}')}.md" for k in ("a", "twin") for n in (1, 2)),
                             f"b-{feed_id('https://b.example/1')}.md"])
     post = (out / "_posts" / f"b-{feed_id('https://b.example/1')}.md").read_text(encoding="utf-8")
     assert "categories: \n - B\n - feed\n" in post and "author: b\n" in post

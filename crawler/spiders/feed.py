@@ -212,11 +212,13 @@ class FeedSpider(LinkedPages, PortalSpider):
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
-        """Per-feed stats: the stats collector, item processor and downloader counts of
-        crawler/sources.py (they record nothing per feed for a one-feed crawl)."""
+        """Per-feed stats and fingerprints: the stats collector, item processor, request
+        fingerprinter and downloader counts of crawler/sources.py (a one-feed crawl's
+        requests carry no feed: nothing changes for it)."""
         super().update_settings(settings)
         settings.set("STATS_CLASS", "crawler.sources.SourceStatsCollector", priority="spider")
         settings.set("ITEM_PROCESSOR", "crawler.sources.SourcePipelineManager", priority="spider")
+        settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.sources.SourceFingerprinter", priority="spider")
         middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
         middlewares["crawler.sources.SourceDownloaderStats"] = 860  # beside Scrapy's DownloaderStats
         priority = max(settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0, SETTINGS_PRIORITIES["spider"])
