@@ -1,8 +1,9 @@
 """`scrapy archive [SITE ...]`: the cron entry point.
 
 Runs every site and every feed of ARCHIVE_FEEDS (or the named ones) in one process
-under the archive's lock, prints nothing when all is well (a summary with -v) and a
-short report on stderr otherwise.
+under the archive's lock (a crawler per portal, one crawl of the feed spider for all the
+feeds), prints nothing when all is well (a summary line per site and per feed with -v)
+and a short report on stderr otherwise.
 
 Exit codes: 0 all well; 1 some articles failed (or a post could not be written); 2 usage or
 configuration error (an unwritable ARCHIVE_DIR too); 3 another run holds the lock; 4 layout

@@ -21,6 +21,9 @@
   has none. A page that fails (HTTP error, blocked, nothing extracted …) archives the
   entry from the feed's own content, counted `newsarchive/fulltext/fallback/<reason>`.
   `mirrors=KEY=http://host:port,…` fetches a portal's links from a mirror.
+- `feeds=FILE` (or JSON text; `scrapy archive` passes ARCHIVE_FEEDS as a list): many feeds
+  in one crawl, each a request carrying its own site, labels, ids and `fulltext` rule, each
+  counted and reported on its own (crawler/sources.py).
 """
 
 from __future__ import annotations
