@@ -9,6 +9,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.logcount import LogCount
 
+from crawler.sources import scope, source_stats
+
 DEFAULT_MIN_COVERAGE = {"title": 0.9, "date": 0.9, "body": 0.9, "image": 0.2}
 
 
@@ -32,8 +34,9 @@ class LayoutAlarm:
     def from_crawler(cls, crawler: Crawler) -> LayoutAlarm:
         return cls(crawler)
 
-    def alarms(self, selectors: dict[str, str]) -> list[str]:
-        get = self.stats.get_value
+    def alarms(self, selectors: dict[str, str], get: Any = None) -> list[str]:
+        """The alarms of the crawl's stats (`get`: of one source's, crawler/sources.py)."""
+        get = get or self.stats.get_value
         found: list[str] = []
         if (
             get("newsarchive/list_pages", 0)
@@ -56,6 +59,18 @@ class LayoutAlarm:
 
     def spider_closed(self, spider: Spider, reason: Any) -> None:
         if reason != "finished":
+            return
+        keys = getattr(spider, "report_sources", None)
+        if keys:  # many feeds in one crawl: each its own alarm
+            views = source_stats(self.stats.get_stats(), keys)
+            for key in keys:
+                found = self.alarms(getattr(spider, "selectors", {}), views[key].get)
+                self.found += [f"feed-{key}: {m}" for m in found]
+                with scope(key):
+                    for message in found:
+                        spider.logger.error("layout alarm: feed-%s: %s", key, message)
+                    if found:
+                        self.stats.set_value("newsarchive/layout_alarm", len(found))
             return
         found = self.found = self.alarms(getattr(spider, "selectors", {}))
         for message in found:

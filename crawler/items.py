@@ -30,6 +30,7 @@ class Article:
     comments: bool = False
     byline: str = ""  # the article's own source/author line (not written)
     layout: str = ""  # the layout version its page matched (not written)
+    source: str = ""  # the feed it came from in a many-feed crawl, for its stats (not written)
     image_urls: list[str] = field(default_factory=list)  # absolute URLs of the body's images
     pages: int = 1  # how many pages were joined into body
     images: list[dict] = field(default_factory=list)  # media pipeline results (local mode)

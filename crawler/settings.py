@@ -109,6 +109,9 @@ if REDIS_URL:
     # A worker takes from the shared queue only what it can fetch now (Scrapy's engine
     # otherwise moves up to CONCURRENT_REQUESTS requests into its own downloader).
     CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_DOMAIN
+# How long a worker's claim holds: on a feed (read once per run across workers: what "a run"
+# is) and on an entry it is archiving (crawler/distributed.py).
+REDIS_CLAIM_SECONDS = 600
 
 # newsarchive.toml (crawler/config.py): -s CONFIG=PATH, else $NEWSARCHIVE_CONFIG, else
 # ./newsarchive.toml. Its portals are spiders of this loader; its settings apply below -s.

@@ -3,6 +3,7 @@ queue; every article is fetched once in all, the work is shared, a rerun fetches
 again, and an article that failed for a passing reason is fetched again by a later run."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -106,3 +107,69 @@ def test_two_workers_share_the_queue(tmp_path: Path, redis_url: str) -> None:
         assert again[start] == 1
         assert [p for p in again if p.startswith("/libattery/")] == [FLAKY.path]
         assert posts(a) | posts(b) == everything
+
+
+FEEDS = 16
+
+
+def feeds_worker(conf: Path, archive: Path, redis_url: str) -> subprocess.Popen:
+    names = [f"f{n}" for n in range(FEEDS)]
+    cmd = [sys.executable, "-m", "scrapy", "archive", "-v", *names, "-s", f"ARCHIVE_FEEDS={conf}",
+           "-s", f"ARCHIVE_DIR={archive}", "-s", "IMAGES_MODE=remote", "-s", "DOWNLOAD_DELAY=0",
+           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "PROGRESS_INTERVAL=0"]
+    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "REDIS_URL": redis_url},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def lines(proc: subprocess.Popen) -> list[str]:
+    out, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (0, ""), err[-3000:]
+    return out.splitlines()
+
+
+def test_two_archive_workers_split_the_feeds(tmp_path: Path, redis_url: str) -> None:
+    import redis
+
+    from tests.test_feed_crawl import feed_id, rss
+
+    site = tmp_path / "site"
+    site.mkdir()
+    links = {n: [f"https://f{n}.example/{i}" for i in range(3)] for n in range(FEEDS)}
+    for n, feed_links in links.items():
+        (site / f"f{n}.xml").write_bytes(rss(f"F{n}", [
+            {"title": f"条目 {link}", "link": link, "body": f"<p>{link}</p>",
+             "date": "Sun, 31 Oct 2021 01:09:09 GMT"} for link in feed_links]))
+    everything = {f"f{n}-{feed_id(link)}.md" for n, feed_links in links.items() for link in feed_links}
+    a, b = tmp_path / "a", tmp_path / "b"
+    routes = {f"/f{n}.xml": slow(0.6) for n in range(FEEDS)}      # slow enough to share
+    with HostileServer(site, routes=routes) as srv:
+        conf = tmp_path / "feeds.json"
+        conf.write_text(json.dumps([{"url": srv.url(f"/f{n}.xml"), "site": f"f{n}"} for n in range(FEEDS)]),
+                        encoding="utf-8")
+        first = feeds_worker(conf, a, redis_url)
+        deadline = time.monotonic() + 30
+        while not any(r.endswith(".xml") for r in srv.requests) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = feeds_worker(conf, b, redis_url)
+        first_lines, second_lines = lines(first), lines(second)
+
+        # Each feed read once in all, by one worker or the other; the other says so.
+        for n in range(FEEDS):
+            assert srv.hits(f"/f{n}.xml") == 1, n
+            mine = {f"f{n}: 3 new, 0 unchanged, 0 already archived, 0 skipped, 2 requests",
+                    f"f{n}: read by another worker"}
+            assert {first_lines[n], second_lines[n]} == mine, (first_lines, second_lines)
+        assert len(first_lines) == len(second_lines) == FEEDS
+        assert posts(a) | posts(b) == everything
+        assert not posts(a) & posts(b)
+        assert posts(a) and posts(b)
+
+        # The next run (the run's claims lapsed: REDIS_CLAIM_SECONDS) reads every feed again,
+        # archives none of what the other worker archived.
+        client = redis.Redis.from_url(redis_url)
+        client.delete(*client.keys("feeds:dupefilter:run:*"))
+        again = lines(feeds_worker(conf, b, redis_url))
+        assert again == [f"f{n}: 0 new, 0 unchanged, 3 already archived, 0 skipped, 2 requests"
+                         for n in range(FEEDS)]
+        assert all(srv.hits(f"/f{n}.xml") == 2 for n in range(FEEDS))
+        assert posts(a) | posts(b) == everything and not posts(a) & posts(b)

@@ -17,7 +17,7 @@ from crawler import postformat
 from crawler.fixtureserver import FixtureServer
 from tests.helpers import ROOT, corpus_posts, hexo_load, need_corpus, need_hexo
 
-# Several crawls in one process, as `scrapy archive` runs its sites.
+# All the feeds in one crawl of the feed spider, as `scrapy archive` runs them.
 RUN = """import json, sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
@@ -25,8 +25,7 @@ jobs = json.load(open(sys.argv[1], encoding="utf-8"))
 settings = get_project_settings()
 settings.setdict(jobs["settings"], priority="cmdline")
 process = CrawlerProcess(settings)
-for args in jobs["crawls"]:
-    process.crawl("feed", **args)
+process.crawl("feed", feeds=jobs["crawls"])
 process.start()
 """
 

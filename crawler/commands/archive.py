@@ -1,8 +1,9 @@
 """`scrapy archive [SITE ...]`: the cron entry point.
 
 Runs every site and every feed of ARCHIVE_FEEDS (or the named ones) in one process
-under the archive's lock, prints nothing when all is well (a summary with -v) and a
-short report on stderr otherwise.
+under the archive's lock (a crawler per portal, one crawl of the feed spider for all the
+feeds), prints nothing when all is well (a summary line per site and per feed with -v)
+and a short report on stderr otherwise.
 
 Exit codes: 0 all well; 1 some articles failed (or a post could not be written); 2 usage or
 configuration error (an unwritable ARCHIVE_DIR too); 3 another run holds the lock; 4 layout
@@ -24,7 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from crawler import config
+from crawler import config, sources
 from crawler.archive import ArchiveLock, ArchiveLocked, ArchiveUnwritable, check_writable
 from crawler.checks import setting_errors, unknown_arguments
 from crawler.parsers.blocked import HINT
@@ -86,6 +87,41 @@ def summarize(name: str, stats: dict[str, Any]) -> tuple[str, list[str]]:
     return line, problems
 
 
+def outcomes(name: str, crawler: Crawler) -> list[tuple[int, list[str], str]]:
+    """`outcome` of a crawler, or of each of its sources (a many-feed crawl: one line per
+    feed, then what no feed accounts for, such as an error logged outside any feed)."""
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    keys = getattr(crawler.spider, "report_sources", None)
+    if not keys:
+        return [outcome(name, stats)]
+    shared = getattr(crawler.spider, "claims", None) is not None
+    results: list[tuple[int, list[str], str]] = []
+    views: list[dict[str, Any]] = []
+    every = sources.source_stats(stats, keys)
+    for key in keys:
+        view = every[key]
+        views.append(view)
+        if shared and not view.get("downloader/request_count"):  # REDIS_URL: another worker's
+            results.append((OK, [], f"{key}: read by another worker"))
+        else:
+            results.append(outcome(key, view))
+    left = [
+        f"{name}: skipped {n} ({k.rsplit('/', 1)[1]})"
+        for k, v in sorted(stats.items())
+        if k.startswith("newsarchive/skipped/") and k.rsplit("/", 1)[1] not in NOT_FAILURES
+        for n in [v - sum(view.get(k, 0) for view in views)]
+        if n > 0
+    ]
+    if stats.get("newsarchive/storage_error") and not any(v.get("newsarchive/storage_error") for v in views):
+        left.append(f"{name}: cannot write the archive: {stats['newsarchive/storage_error']}")
+    errors = stats.get("log_count/ERROR", 0) - sum(v.get("log_count/ERROR", 0) for v in views)
+    if errors > 0 and not left and not any(problems for _, problems, _ in results):
+        left.append(f"{name}: {errors} error(s) logged")
+    if left:
+        results.append((FAILED, left, ""))
+    return results
+
+
 FEED_KEYS = {"url", "site", "categories", "author", "fulltext"}
 
 
@@ -142,7 +178,7 @@ class Runner:
     crawler_process: Any
 
     def run_jobs(
-        self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool, spargs: dict[str, str]
+        self, jobs: list[tuple[str, str, dict[str, Any]]], verbose: bool, spargs: dict[str, str]
     ) -> int:
         errors = setting_errors(self.settings)
         try:
@@ -190,7 +226,7 @@ class Runner:
             done.add_done_callback(failed)
 
     def _crawl(
-        self, jobs: list[tuple[str, str, dict[str, str]]], verbose: bool, spargs: dict[str, str]
+        self, jobs: list[tuple[str, str, dict[str, Any]]], verbose: bool, spargs: dict[str, str]
     ) -> int:
         assert self.crawler_process is not None
         crawlers: list[tuple[str, Crawler]] = []
@@ -207,12 +243,12 @@ class Runner:
             return USAGE
         codes, report, summary = [OK], [], []
         for name, crawler in crawlers:
-            code, problems, line = outcome(name, crawler.stats.get_stats() if crawler.stats else {})
-            codes.append(code)
-            summary.append(line)
-            report += problems
+            for code, problems, line in outcomes(name, crawler):
+                codes.append(code)
+                summary.append(line)
+                report += problems
         if verbose:
-            print("\n".join(summary))
+            print("\n".join(line for line in summary if line))
         # Ctrl-C (or SIGTERM): Scrapy closed the spiders with reason "shutdown".
         if any(c.stats and c.stats.get_value("finish_reason") == "shutdown" for _, c in crawlers):
             print(f"{self.prog}: interrupted; the next run completes the archive", file=sys.stderr)
@@ -265,9 +301,11 @@ class Command(Runner, ScrapyCommand):
         jobs: list[tuple[str, str, dict[str, str]]] = [
             (n, n, {}) for n in [*sorted(SITES), *getattr(loader, "config_portals", ())] if n in available
         ]  # built-in portals, then newsarchive.toml's
+        names = {name for name, _, _ in jobs}
         for feed in load_feeds(self.settings.get("ARCHIVE_FEEDS")):
-            if any(feed["site"] == name for name, _, _ in jobs):
+            if feed["site"] in names:
                 raise UsageError(f"ARCHIVE_FEEDS: site {feed['site']!r} is used twice")
+            names.add(feed["site"])
             jobs.append((feed["site"], "feed", feed))
         args = args or self.settings.getlist("ARCHIVE_SITES")  # newsarchive.toml: archive.sites
         if args:
@@ -275,8 +313,17 @@ class Command(Runner, ScrapyCommand):
             unknown = [n for n in args if n not in known]
             if unknown:
                 raise UsageError(f"unknown site(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-            jobs = [j for j in jobs if j[0] in args]
+            asked = set(args)
+            jobs = [j for j in jobs if j[0] in asked]
         return jobs
+
+    @staticmethod
+    def one_feed_crawl(jobs: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+        """The feeds' jobs as one crawl of the feed spider (each feed a request of it);
+        the portals keep a crawler each."""
+        feeds = [args for _, spider, args in jobs if spider == "feed"]
+        portals = [job for job in jobs if job[1] != "feed"]
+        return [*portals, ("feeds", "feed", {"feeds": feeds})] if feeds else portals
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         try:
@@ -290,4 +337,4 @@ class Command(Runner, ScrapyCommand):
             print(f"archive: {exc}", file=sys.stderr)
             self.exitcode = USAGE
             return
-        self.exitcode = self.run_jobs(jobs, opts.verbose, spargs)
+        self.exitcode = self.run_jobs(self.one_feed_crawl(jobs), opts.verbose, spargs)

@@ -21,24 +21,33 @@
   has none. A page that fails (HTTP error, blocked, nothing extracted …) archives the
   entry from the feed's own content, counted `newsarchive/fulltext/fallback/<reason>`.
   `mirrors=KEY=http://host:port,…` fetches a portal's links from a mirror.
+- `feeds=FILE` (or JSON text; `scrapy archive` passes ARCHIVE_FEEDS as a list): many feeds
+  in one crawl, each a request carrying its own site, labels, ids and `fulltext` rule, each
+  counted and reported on its own (crawler/sources.py).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler import sources
 from crawler.items import Article
 from crawler.parsers import cnbeta, ithome, kr36, ofweek, oschina, rawhtml
 from crawler.parsers import feed as parser
+from crawler.parsers.blocked import HINT
 from crawler.sites import SITES, Site
-from crawler.spiders.base import PortalSpider
+from crawler.spiders.base import PortalSpider, is_transient
 from crawler.spiders.linked import LinkedPages, load_portals, parse_mirrors
 
 if TYPE_CHECKING:
@@ -76,7 +85,76 @@ def entry_id(site: str, entry: parser.Entry) -> str:
     return found or hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+@dataclass
+class FeedSource:
+    """One feed of a crawl: its site (key, labels, time zone), URL and full-text rule."""
+
+    site: Site
+    url: str
+    fulltext: bool
+    transient_failures: int = 0  # this run's pages that may work next time
+    blocked_pages: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.site.key
+
+
+def truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes")
+
+
+def make_source(
+    url: str | None, site: str = "feed", categories: str = "", author: str = "", fulltext: Any = "0"
+) -> FeedSource:
+    """A feed from its arguments (ValueError naming what is wrong)."""
+    key = site.strip()
+    if not key or not key.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"site must be a plain name (letters, digits, - and _), not {site!r}")
+    if not url:
+        raise ValueError("give the feed: -a url=https://…")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"start_url must be an http(s) URL, not {url!r}")
+    labels = parse_labels(categories)
+    known = SITES.get(key)
+    return FeedSource(
+        site=Site(
+            key=key,
+            categories=tuple(labels) or (known.categories if known else ()),
+            author=author.strip() or (known.author if known else ""),
+            start_url=url,
+            domains=(parts.hostname,),
+            **({"tz": known.tz} if known else {}),
+        ),
+        url=url,
+        fulltext=truthy(fulltext),
+    )
+
+
+def in_source(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A callback (or errback) run whole with its request's feed current, so that what it
+    counts is that feed's (crawler/sources.py); a request for a feed this run does not
+    have (left in the shared queue by another configuration) is logged and dropped."""
+
+    @functools.wraps(method)
+    def run(self: FeedSpider, arg: Any) -> list[Any]:
+        meta = arg.meta if isinstance(arg, Response) else arg.request.meta
+        key = meta.get(sources.META)
+        if key is not None and key not in self.sources:
+            self.logger.warning("dropped a request for feed %r, not one of this run's: %s", key, arg)
+            return []
+        with sources.scope(key):
+            return list(method(self, arg) or ())
+
+    return run
+
+
 class FeedSpider(LinkedPages, PortalSpider):
+    """One feed (`-a url=… -a site=…`), or many (`feeds=[{"url", "site", …}, …]`, what
+    `scrapy archive` passes): each feed a request of this one spider, its entries with
+    its own site key, labels, ids and full-text rule, and its stats its own."""
+
     name = "feed"
     selectors: ClassVar[dict[str, str]] = {
         "list": "rss/channel/item, rdf:RDF/item or feed/entry",
@@ -95,52 +173,150 @@ class FeedSpider(LinkedPages, PortalSpider):
         fulltext: str = "0",
         mirrors: str = "",
         portals: list[PortalRules] | None = None,
+        feeds: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
-        self.fulltext = str(fulltext).strip().lower() in ("1", "true", "yes")
+        if isinstance(feeds, str):  # -a feeds=feeds.json (or JSON text): as ARCHIVE_FEEDS
+            from crawler.commands.archive import load_feeds
+
+            feeds = load_feeds(feeds)
         self.mirrors = parse_mirrors(mirrors)
         self.portals = portals or []
-        self.site_key = site.strip()
-        if not self.site_key or not self.site_key.replace("-", "").replace("_", "").isalnum():
-            raise ValueError(f"site must be a plain name (letters, digits, - and _), not {site!r}")
-        self.feed_url = url or start_url
-        if not self.feed_url:
-            raise ValueError("give the feed: -a url=https://…")
-        self.name = f"feed-{self.site_key}"  # one scrapy-redis queue per feed (REDIS_URL)
-        self.labels = parse_labels(categories)
-        self.author_label = author.strip()
+        self.many = feeds is not None  # per-feed stats and summary lines
+        if feeds is not None:
+            if not feeds:
+                raise ValueError("no feeds given")
+            listed = []
+            for feed in feeds:
+                try:
+                    listed.append(make_source(**feed))
+                except (TypeError, ValueError) as exc:  # named: which of many feeds
+                    raise ValueError(f"feed {feed.get('site', '?')!r}: {exc}") from None
+            self.name = "feeds"  # one scrapy-redis queue for all (REDIS_URL)
+        else:
+            listed = [make_source(url or start_url, site, categories, author, fulltext)]
+            self.name = f"feed-{listed[0].key}"  # one scrapy-redis queue per feed (REDIS_URL)
+        self.sources: dict[str, FeedSource] = {src.key: src for src in listed}
+        if len(self.sources) != len(listed):
+            raise ValueError("two feeds have the same site")
+        self.fulltext = any(src.fulltext for src in listed)
+        self.site_key = listed[0].key
+        self.feed_url = listed[0].url
+        self.claims: Any = None  # REDIS_URL: entries claimed across workers (from_crawler)
         super().__init__(start_url=self.feed_url, **kwargs)
         self.mirror = None  # a feed is fetched from where it is
         self.canonical_start = self.start_url
         self.allowed_domains = None  # type: ignore[assignment]  # its images may be on any host
 
+    @property
+    def report_sources(self) -> list[str]:
+        """The feeds reported one by one (`scrapy archive`): all of a many-feed crawl's."""
+        return list(self.sources) if self.many else []
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Per-feed stats and fingerprints: the stats collector, item processor, request
+        fingerprinter and downloader counts of crawler/sources.py (a one-feed crawl's
+        requests carry no feed: nothing changes for it)."""
+        super().update_settings(settings)
+        settings.set("STATS_CLASS", "crawler.sources.SourceStatsCollector", priority="spider")
+        settings.set("ITEM_PROCESSOR", "crawler.sources.SourcePipelineManager", priority="spider")
+        settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.sources.SourceFingerprinter", priority="spider")
+        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+        middlewares["crawler.sources.SourceDownloaderStats"] = 860  # beside Scrapy's DownloaderStats
+        priority = max(settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0, SETTINGS_PRIORITIES["spider"])
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority=priority)
+
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> FeedSpider:
-        if str(kwargs.get("fulltext", "0")).strip().lower() in ("1", "true", "yes"):
+        if isinstance(kwargs.get("feeds"), str):  # -a feeds=feeds.json
+            from crawler.commands.archive import load_feeds
+
+            kwargs["feeds"] = load_feeds(kwargs["feeds"])
+        asked = [kwargs.get("fulltext", "0"), *(f.get("fulltext", "0") for f in kwargs.get("feeds") or ())]
+        if any(truthy(x) for x in asked):
             kwargs["portals"] = load_portals(crawler.settings)
-        return super().from_crawler(crawler, *args, **kwargs)  # type: ignore[return-value]
+        spider: FeedSpider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[assignment]
+        if spider.many and not spider.probe:
+            for src in spider.sources.values():  # each feed's own finished marker
+                (spider.done_marker.parent / f"{src.key}.finished").unlink(missing_ok=True)
+            if crawler.settings.get("REDIS_URL"):
+                from crawler.distributed import SharedEntries
+
+                spider.claims = SharedEntries.from_crawler(crawler, spider.name)
+                crawler.signals.connect(spider.release_claim, signal=signals.item_dropped)
+                crawler.signals.connect(spider.release_claim, signal=signals.item_error)
+        return spider
 
     def make_site(self) -> Site:
-        known = SITES.get(self.site_key)
-        host = urlsplit(self.feed_url or "").hostname or ""
-        return Site(
-            key=self.site_key,
-            categories=tuple(self.labels) or (known.categories if known else ()),
-            author=self.author_label or (known.author if known else ""),
-            start_url=self.feed_url or "",
-            domains=(host,),
-            **({"tz": known.tz} if known else {}),
-        )
+        if self.many:  # the crawl's own name; each feed has its site
+            return Site(key=self.name, categories=(), author="", start_url=self.feed_url, domains=())
+        return self.sources[self.site_key].site
+
+    def release_archive(self, reason: str) -> None:
+        if not self.many:
+            super().release_archive(reason)
+            return
+        for src in self.sources.values():
+            with sources.scope(src.key):
+                if src.blocked_pages:
+                    self.logger.error(
+                        "blocked: feed-%s: %d page(s) refused; %s", src.key, src.blocked_pages, HINT
+                    )
+            if reason == "finished" and not src.transient_failures:
+                try:
+                    (self.done_marker.parent / f"{src.key}.finished").touch()
+                except OSError as exc:
+                    self.logger.warning("cannot mark the run finished: %s", exc)
+        self.index.close()
+        self.lock.release()
+
+    def skip(self, reason: str, url: str, detail: str = "") -> None:
+        super().skip(reason, url, detail)
+        src = self.current()
+        if src is not None:
+            src.blocked_pages += reason == "blocked"
+            src.transient_failures += is_transient(reason)
+
+    def current(self) -> FeedSource | None:
+        """The feed whose request or item is being handled (a one-feed crawl: its feed)."""
+        if not self.many:
+            return self.sources[self.site_key]
+        key = sources.SOURCE.get()
+        return self.sources.get(key) if key is not None else None
 
     async def start(self) -> Any:
-        yield scrapy.Request(
-            self.start_url,
-            callback=self.parse_feed,
-            errback=self.fetch_failed,
-            meta={"canonical": self.start_url, "listing": True},
-        )
+        for src in self.sources.values():
+            meta: dict[str, Any] = {"canonical": src.url, "listing": True}
+            if self.many:  # its stats; with REDIS_URL read by one worker per run
+                meta.update({sources.META: src.key, "run_once": True})
+            yield scrapy.Request(src.url, callback=self.parse_feed, errback=self.fetch_failed, meta=meta)
 
-    def parse_feed(self, response: Response) -> Iterator[Article | scrapy.Request]:
+    def is_new_entry(self, key: str, article_id: str) -> bool:
+        """is_new for `key`'s post `article_id`: not in the archive (counted already
+        archived otherwise) and, with REDIS_URL, claimed by no other worker."""
+        if not self.many:
+            return self.is_new(article_id) if key == self.site.key else self.is_new_at_key(key, article_id)
+        if self.refresh:
+            return True
+        if self.index.has(key, article_id) or (self.claims and not self.claims.claim(f"{key}/{article_id}")):
+            self.crawler.stats.inc_value("newsarchive/already_archived")
+            return False
+        return True
+
+    def is_new_at_key(self, key: str, article_id: str) -> bool:
+        if self.refresh or not self.index.has(key, article_id):
+            return True
+        self.crawler.stats.inc_value("newsarchive/already_archived")
+        return False
+
+    def release_claim(self, item: Any, **kwargs: Any) -> None:
+        """An entry that was not archived (dropped, failed): other workers may take it."""
+        if self.claims is not None and isinstance(item, Article) and item.source:
+            self.claims.release(f"{item.site}/{item.article_id}")
+
+    def _parse_feed(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        src = self.sources[response.meta.get(sources.META, self.site_key)]
         stats = self.crawler.stats
         stats.inc_value("newsarchive/list_pages")
         try:
@@ -152,25 +328,26 @@ class FeedSpider(LinkedPages, PortalSpider):
         stats.inc_value("newsarchive/list_links", len(feed.entries))
         for reason, what in feed.skipped:  # entries the parser could not read whole
             self.skip(f"entry-{reason}", response.url, what)
-        name = feed.title or self.site.key  # a feed without a <title>: the site's name
-        categories = list(self.site.categories) or [name]
-        author = self.site.author or name
+        site = src.site
+        name = feed.title or site.key  # a feed without a <title>: the site's name
+        categories = list(site.categories) or [name]
+        author = site.author or name
         seen: set[str] = set()
         for entry in feed.entries:
-            article_id = entry_id(self.site.key, entry)
-            source = self.link_source(entry)
+            article_id = entry_id(site.key, entry)
+            source = self.link_source(src, entry)
             if source is not None and source.step != "generic":  # a portal's post
                 if f"{source.key}/{source.article_id}" in seen or not self.is_new_at(source):
                     continue
                 seen.add(f"{source.key}/{source.article_id}")
-            elif article_id in seen or not self.is_new(article_id):
+            elif article_id in seen or not self.is_new_entry(site.key, article_id):
                 continue
             seen.add(article_id)
             body = rawhtml.add_referrerpolicy(entry.body)
             article = Article(
                 title=entry.title,
                 url=entry.link or response.url,
-                site=self.site.key,
+                site=site.key,
                 article_id=article_id,
                 published=entry.published,
                 body=body,
@@ -178,17 +355,24 @@ class FeedSpider(LinkedPages, PortalSpider):
                 author=author,
                 byline=entry.author,
                 image_urls=rawhtml.img_srcs(body, entry.link or response.url),
+                source=site.key if self.many else "",
             )
             if source is not None:
-                yield self.linked_request(entry.link, source, fallback=article)
+                extra = {sources.META: src.key} if self.many else {}
+                yield self.linked_request(entry.link, source, fallback=article, **extra)
                 continue
             self.count_fields(article)
             yield article
 
+    parse_feed = in_source(_parse_feed)
+    fetch_failed = in_source(PortalSpider.fetch_failed)
+    parse_linked = in_source(LinkedPages.parse_linked)
+    linked_error = in_source(LinkedPages.linked_error)
+
     # --- fulltext=1 ------------------------------------------------------------------
-    def link_source(self, entry: parser.Entry) -> Source | None:
+    def link_source(self, src: FeedSource, entry: parser.Entry) -> Source | None:
         """Who reads the entry's link (None: the feed's content is the post)."""
-        if not self.fulltext or urlsplit(entry.link or "").scheme not in ("http", "https"):
+        if not src.fulltext or urlsplit(entry.link or "").scheme not in ("http", "https"):
             return None
         from crawler.parsers.fulltext import resolve
 
@@ -196,10 +380,7 @@ class FeedSpider(LinkedPages, PortalSpider):
 
     def is_new_at(self, source: Source) -> bool:
         """is_new for a portal's post (the portal's key and id)."""
-        if self.refresh or not self.index.has(source.key, source.article_id):
-            return True
-        self.crawler.stats.inc_value("newsarchive/already_archived")
-        return False
+        return self.is_new_entry(source.key, source.article_id)
 
     def linked_done(self, article: Article, meta: dict[str, Any]) -> Iterator[Article]:
         """The page's article with the feed's title (and date, off a portal) where it has them."""
@@ -215,6 +396,7 @@ class FeedSpider(LinkedPages, PortalSpider):
             article.site, article.article_id = source.key, source.article_id
             article.categories = list(site.categories if site else rules.categories if rules else ())
             article.author = site.author if site else rules.author if rules else ""
+        article.source = feed_article.source
         article.title = feed_article.title or article.title
         article.byline = article.byline or feed_article.byline
         self.count_fields(article)
@@ -230,4 +412,4 @@ class FeedSpider(LinkedPages, PortalSpider):
         self.count_fields(article)
         yield article
 
-    linked_meta = ("fallback",)
+    linked_meta = ("fallback", sources.META)
