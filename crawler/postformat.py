@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -283,8 +284,9 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a temp file in the same folder, fsync and rename.
+def write_atomic(path: Path, data: bytes, sync_dir: Callable[[Path], None] | None = None) -> bool:
+    """Write `data` to `path` via a temp file in the same folder, fsync, rename and fsync
+    the folder (with `sync_dir` when given: `crawler.durable.DirSync` groups those syncs).
 
     Returns False (and leaves the file alone) when `path` already holds these bytes.
     """
@@ -308,6 +310,9 @@ def write_atomic(path: Path, data: bytes) -> bool:
         except FileNotFoundError:
             pass
         raise
+    if sync_dir is not None:
+        sync_dir(path.parent)
+        return True
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -75,6 +75,7 @@ from twisted.internet import defer
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
+from crawler.durable import DirSync
 from crawler.parsers.tags import tags
 from crawler.postformat import write_atomic
 from pipelines import imaging
@@ -347,6 +348,7 @@ class LocalImagesPipeline(FilesPipeline):
         if self.max_size <= 0 or self.max_bytes <= 0 or self.max_pixels <= 0:
             raise NotConfigured("IMAGES_MAX_SIZE, IMAGES_MAX_BYTES and IMAGES_MAX_PIXELS must be > 0")
         self._thumb_lock = threading.Lock()
+        self._dir_sync = DirSync()  # the pool's threads share their folder fsyncs
         self._pool = ThreadPoolExecutor(
             max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS)), thread_name_prefix="newsarchive-images"
         )
@@ -518,12 +520,12 @@ class LocalImagesPipeline(FilesPipeline):
         p = imaging.process(data, self.max_size, self.max_pixels)
         ext = imaging.EXTENSIONS[p.full.format]
         rel = self._rel(url, ext)
-        write_atomic(self.archive / rel, p.full.data)
+        write_atomic(self.archive / rel, p.full.data, self._dir_sync.sync)
         thumb = None
         if want_thumb:
             t = imaging.thumbnail_of(p.full.data, self.max_pixels, self.thumb_box)
             thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
-            write_atomic(self.archive / thumb, t.data)
+            write_atomic(self.archive / thumb, t.data, self._dir_sync.sync)
         return {
             "url": url,
             "path": rel,
@@ -546,7 +548,7 @@ class LocalImagesPipeline(FilesPipeline):
             data = (self.archive / rel).read_bytes()
             t = imaging.thumbnail_of(data, self.max_pixels, self.thumb_box)
             thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
-            write_atomic(self.archive / thumb, t.data)
+            write_atomic(self.archive / thumb, t.data, self._dir_sync.sync)
             return thumb, True
 
     def _storage_failed(self, exc: OSError) -> None:
