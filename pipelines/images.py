@@ -515,15 +515,18 @@ class LocalImagesPipeline(FilesPipeline):
     def _store(self, data: bytes, url: str, want_thumb: bool) -> dict:
         """In a worker thread: process `data` and write the full image (and thumbnail).
 
-        The thumbnail is made from the stored file's bytes, as a later run makes a missing
-        one (`_make_thumb`): a run killed between the two writes ends with the same bytes."""
-        p = imaging.process(data, self.max_size, self.max_pixels)
+        The thumbnail has the bytes a later run would make of the stored file (`_make_thumb`),
+        so a run killed between the two writes ends with the same bytes: it is made from the
+        pixels already decoded when they are the stored file's (`thumb_exact`), else from the
+        stored file."""
+        p = imaging.process(data, self.max_size, self.max_pixels, self.thumb_box if want_thumb else None, True)
         ext = imaging.EXTENSIONS[p.full.format]
         rel = self._rel(url, ext)
         write_atomic(self.archive / rel, p.full.data, self._dir_sync.sync)
         thumb = None
         if want_thumb:
-            t = imaging.thumbnail_of(p.full.data, self.max_pixels, self.thumb_box)
+            t = p.thumb if p.thumb is not None and p.thumb_exact else None
+            t = t or imaging.thumbnail_of(p.full.data, self.max_pixels, self.thumb_box)
             thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
             write_atomic(self.archive / thumb, t.data, self._dir_sync.sync)
         return {
