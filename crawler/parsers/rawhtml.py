@@ -8,7 +8,6 @@ text, so entities (`&reg;`, `&#123;`), attribute order and quoting, `<br>` and u
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 from crawler.parsers.tags import Tag, skip_plain, tags
@@ -29,12 +28,16 @@ def _has_id(text: str, tag: Tag, id: str) -> bool:
     )
 
 
-def _element(text: str, id: str, on_tag: Callable[[Tag], None] | None = None) -> tuple[int, int] | None:
-    """(start, end) of the inner HTML of the first element with this id, in one pass over
-    the page's tags: the page up to the element, then its content (each of its tags handed
-    to `on_tag`). Rules: see inner_html."""
+def _element(
+    text: str, id: str, also: tuple[str, ...] = (), found: list[Tag] | None = None
+) -> tuple[int, int, bool] | None:
+    """(start, end, raw) of the inner HTML of the first element with this id (`raw`: a
+    raw-text element's, not read as tags), in one pass: the plain markup before the element
+    and inside it is skipped by one regex, and only the tags that matter are read (those
+    with an id, then the element's own name and the names in `also`, which go to `found`).
+    Rules: see inner_html."""
     pos = 0
-    while True:  # jump over the plain markup before the element, then read one tag
+    while True:
         it = tags(text, start=skip_plain(text, pos))
         tag = next(it, None)
         if tag is None:
@@ -48,20 +51,29 @@ def _element(text: str, id: str, on_tag: Callable[[Tag], None] | None = None) ->
             pos = next(it).span[1]
     name, start, depth = tag.name, tag.span[1], 1
     if text.endswith("/>", 0, start):
-        return start, start
+        return start, start, False
     if tag.content_end is not None:  # a raw-text element
-        return (start, tag.content_end) if tag.content_end < len(text) else None
-    for tag in it:
+        return (start, tag.content_end, True) if tag.content_end < len(text) else None
+    stop, pos = (name, *also), start
+    while True:
+        it = tags(text, start=skip_plain(text, pos, stop, ids=False))
+        tag = next(it, None)
+        if tag is None:
+            return None
         if tag.name == name:
             if not tag.closing and not text.endswith("/>", 0, tag.span[1]):
                 depth += 1
             elif tag.closing:
                 depth -= 1
                 if depth == 0:
-                    return start, tag.span[0]
-        if on_tag is not None:
-            on_tag(tag)
-    return None
+                    return start, tag.span[0], False
+        if found is not None and tag.name in also:
+            found.append(tag)
+        pos = tag.span[1]
+        if tag.content_end is not None:
+            if tag.content_end >= len(text):
+                return None
+            pos = next(it).span[1]  # its end tag: not markup of the element's
 
 
 def inner_html(text: str, *, id: str) -> str | None:
@@ -79,36 +91,30 @@ def inner_html(text: str, *, id: str) -> str | None:
 
 def body_with_images(text: str, *, id: str, base_url: str) -> tuple[str, list[str]] | None:
     """`add_referrerpolicy(inner_html(text, id=id))` and the `img_srcs` of that, from one
-    pass over the page's tags (the tags of the body are read once, where the search for
-    the element left off). None as inner_html."""
+    pass over the page (the body is read where the search for the element left off, and
+    its `<img>`s are taken in the same pass). None as inner_html."""
     imgs: list[Tag] = []
-    seen = [0]
-
-    def on_tag(tag: Tag) -> None:
-        seen[0] += 1
-        if tag.name == "img" and not tag.closing:
-            imgs.append(tag)
-
-    span = _element(text, id, on_tag)
+    span = _element(text, id, ("img",), imgs)
     if span is None:
         return None
-    start, end = span
-    if not seen[0] and "<" in text[start:end]:  # a raw-text element's content: read as HTML
+    start, end, raw = span
+    if raw:  # a raw-text element's content: read as HTML, as the separate passes do
         body = add_referrerpolicy(text[start:end])
         return body, img_srcs(body, base_url)
     out: list[str] = []
     srcs: list[str] = []
     pos = start
     for tag in imgs:
+        if tag.closing:
+            continue
         t0, t1 = tag.span
         if t1 > end:  # an `<img` cut short by the body's end tag is never one
             break
-        raw = text[t0:t1]
         if tag.get("referrerpolicy") is None and text.endswith(">", 0, t1):
-            raw = _with_no_referrer(raw)
-            out += [text[pos:t0], raw]
+            markup = _with_no_referrer(text[t0:t1])
+            out += [text[pos:t0], markup]
             pos = t1
-            tag = next(tags(raw))  # the src as img_srcs reads it in the rewritten body
+            tag = next(tags(markup))  # the src as img_srcs reads it in the rewritten body
         src = tag.get("src")
         if src is not None and src.decoded.strip():
             srcs.append(absolute(base_url, src.decoded.strip()))

@@ -10,6 +10,7 @@ iframe, noembed, noframes, noscript, plaintext).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -132,20 +133,27 @@ def _raw_text_end(text: str, name: str, start: int) -> tuple[int, int]:
 
 _WSC = " \t\n\r\f"
 _RAW_NAMES = "|".join(RAW_TEXT)
-# A run of text, lone `<`s and plain tags (as _PLAIN_REST) that are not raw-text elements and
-# carry no `id` attribute: what `tags()` yields nothing of interest for when looking for an id.
-_SKIP_PLAIN = re.compile(
-    rf"""(?>[^<]++|<(?=[^a-zA-Z/!?])|</?(?!(?i:{_RAW_NAMES})[{_WSC}/>])[a-zA-Z][^{_WSC}/>]*+"""
-    rf"""(?>[{_WSC}]++(?![iI][dD][{_WSC}/>=])[^{_WSC}/>="'<`]++"""
-    rf"""(?>[{_WSC}]*+=[{_WSC}]*+(?>"[^"]*+"|'[^']*+'|[^{_WSC}>"'=<`]++))?+)*+[{_WSC}]*+/?>)*+"""
-)
 
 
-def skip_plain(text: str, pos: int) -> int:
+@functools.lru_cache(maxsize=16)
+def _skipper(stop: tuple[str, ...], ids: bool) -> re.Pattern[str]:
+    """A run of text, lone `<`s and plain tags (as _PLAIN_REST) that are not raw-text
+    elements, not named in `stop` and (with `ids`) carry no `id` attribute."""
+    names = "|".join(map(re.escape, (*RAW_TEXT, *stop)))
+    no_id = rf"(?![iI][dD][{_WSC}/>=])" if ids else ""
+    return re.compile(
+        rf"""(?>[^<]++|<(?=[^a-zA-Z/!?])|</?(?!(?i:{names})[{_WSC}/>])[a-zA-Z][^{_WSC}/>]*+"""
+        rf"""(?>[{_WSC}]++{no_id}[^{_WSC}/>="'<`]++"""
+        rf"""(?>[{_WSC}]*+=[{_WSC}]*+(?>"[^"]*+"|'[^']*+'|[^{_WSC}>"'=<`]++))?+)*+[{_WSC}]*+/?>)*+"""
+    )
+
+
+def skip_plain(text: str, pos: int, stop: tuple[str, ...] = (), ids: bool = True) -> int:
     """Where, from `pos` (a tag's start or data), the next comment, raw-text element, tag
-    with an `id` attribute or unusual markup begins: the tags before it are plain, so
-    `tags(text, start=…)` may go on from there (one regex in C instead of a loop)."""
-    return _SKIP_PLAIN.match(text, pos).end()  # type: ignore[union-attr]  # matches ""
+    named in `stop` (lower-case), tag with an `id` attribute (with `ids`) or unusual markup
+    begins: the tags before it are plain, so `tags(text, start=…)` may go on from there
+    (one regex in C instead of a loop)."""
+    return _skipper(stop, ids).match(text, pos).end()  # type: ignore[union-attr]  # matches ""
 
 
 def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT, start: int = 0) -> Iterator[Tag]:
