@@ -97,6 +97,7 @@ IMAGES_MAX_BYTES = 20 * 1024 * 1024  # bigger downloads are cut off and refused
 IMAGES_MAX_PIXELS = 40_000_000  # per frame, checked from the header
 IMAGES_TIMEOUT = 30  # seconds per image download
 IMAGES_THREADS = 2  # decode/resize threads (bounds memory too)
+IMAGES_ACTIVE = 0  # images downloading or waiting for the pool at once (0: 4 × IMAGES_THREADS)
 
 STATS = "newsarchive/images/"
 # A write that failed for the archive's sake, not the image's (full disk, I/O error, no
@@ -349,9 +350,11 @@ class LocalImagesPipeline(FilesPipeline):
             raise NotConfigured("IMAGES_MAX_SIZE, IMAGES_MAX_BYTES and IMAGES_MAX_PIXELS must be > 0")
         self._thumb_lock = threading.Lock()
         self._dir_sync = DirSync()  # the pool's threads share their folder fsyncs
-        self._pool = ThreadPoolExecutor(
-            max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS)), thread_name_prefix="newsarchive-images"
-        )
+        threads = max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS))
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="newsarchive-images")
+        # Back-pressure: downloads would outrun the pool and their bytes wait in its queue
+        # (RSS then grows with the crawl); an image is requested only when a slot is free.
+        self._active = defer.DeferredSemaphore(s.getint("IMAGES_ACTIVE", IMAGES_ACTIVE) or 4 * threads)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> LocalImagesPipeline:
@@ -498,6 +501,15 @@ class LocalImagesPipeline(FilesPipeline):
         if result["thumb"]:
             self._inc("thumbnails")
         return result
+
+    async def _check_media_to_download(self, request: Request, info: Any, item: Any) -> Any:
+        """MediaPipeline's download-then-process step, holding one of the IMAGES_ACTIVE
+        slots from the request until the image is stored (or has failed)."""
+        await maybe_deferred_to_future(self._active.acquire())
+        try:
+            return await super()._check_media_to_download(request, info, item=item)  # type: ignore[misc]
+        finally:
+            self._active.release()
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> Any:
         exc = failure.value

@@ -453,3 +453,19 @@ def test_bomb_keeps_memory_bounded(tmp_path):
     assert not [p for p in (tmp_path / "archive" / "images").rglob("*") if p.is_file()]
     # Decoding the declared 10000×10000 RGBA would take 400 MB.
     assert result["maxrss_kb"] < 200 * 1024, result["maxrss_kb"]
+
+
+def test_image_downloads_wait_for_a_free_slot_of_images_active(tmp_path):
+    """Back-pressure: with IMAGES_ACTIVE=2 no more than 2 images are downloading or waiting
+    for the resize pool at once, though the downloader would fetch 8 at a time."""
+    from tests.imageserver import Resource
+    jpeg = encode(photo((1800, 1200), 3), "JPEG")
+    res = {f"/img/bp{i}.jpg": Resource(jpeg, "image/jpeg", delay=0.2) for i in range(8)}
+    urls = [f"{CDN}/img/bp{i}.jpg" for i in range(8)]
+    arts = [article(n, "".join(IMG.format(u) for u in urls[n * 4:(n + 1) * 4]), urls[n * 4:(n + 1) * 4])
+            for n in range(2)]
+    with ImageServer(res) as server:
+        r = crawl(tmp_path, server, arts, "bp", IMAGES_ACTIVE=2, CONCURRENT_REQUESTS_PER_DOMAIN=8)
+    assert r["stats"]["stored"] == 8
+    assert server.max_active <= 2, server.max_active
+
