@@ -47,7 +47,7 @@ def _parsel(text: str, url: str) -> tuple[Any, Any]:
 
 def section(quick: bool) -> list[dict[str, Any]]:
     texts = pages()
-    repeat = 3 if quick else 9
+    repeat = 15 if quick else 40
     for func in (ofweek.parse_article, fulltext.generic, _parsel):  # warm up (imports, caches)
         per_page_ms(func, texts[:2], 1)
     runs: dict[str, list[float]] = {"ours": [], "trafilatura": [], "parsel": []}
