@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.harness import ROOT, median, row, spread
@@ -18,7 +19,7 @@ def pages() -> list[tuple[str, str]]:
     out = []
     for path in sorted(glob.glob(str(ROOT / "seeds" / "ofweek-2026" / "site" / "**" / "ART-*.html"), recursive=True)):
         rel = path.split("/site/", 1)[1]
-        out.append((decode_gb(open(path, "rb").read()), f"https://www.ofweek.com/{rel}"))
+        out.append((decode_gb(Path(path).read_bytes()), f"https://www.ofweek.com/{rel}"))
     for i in range(10):
         body = "<p>正文段落，含<a href='/x'>链接</a>与<b>强调</b>。</p>" * (10 + 5 * i)
         body += "".join(f'<p><img src="https://images.ofweek.com/Upload/News/{i}-{k}.jpg"></p>' for k in range(3))

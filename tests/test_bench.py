@@ -40,4 +40,4 @@ def test_a_section_that_does_not_exist_is_skipped_with_a_line(capsys) -> None:
     assert rows == [] and "skipped bench.no_such_section" in capsys.readouterr().out
     for name in run_all.SECTIONS:                                  # each listed section is importable
         assert callable(__import__(name, fromlist=["section"]).section)
-    assert KEYS == set(run_all.COLUMNS) | {"note"}
+    assert set(run_all.COLUMNS) | {"note"} == KEYS

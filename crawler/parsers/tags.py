@@ -57,7 +57,7 @@ class Attr:
 class Tag:
     """A start or end tag. `attrs` are read when first asked for (most tags' never are)."""
 
-    __slots__ = ("name", "span", "closing", "content_end", "_attrs", "_text", "_at")
+    __slots__ = ("_at", "_attrs", "_text", "closing", "content_end", "name", "span")
 
     def __init__(
         self,
