@@ -3,7 +3,8 @@
 - `ArchiveIndex`: a SQLite index of the post file names under `_posts/`, kept in
   `ARCHIVE_DIR/.newsarchive/index.sqlite3` (Hexo ignores dot-folders). A name is recorded
   after its post is written, never before; a missing or damaged index is rebuilt from
-  the posts on disk, so deleting it loses nothing.
+  the posts on disk, so deleting it loses nothing. WAL with synchronous=NORMAL: recording a
+  name costs no fsync.
 - `ArchiveLock`: an exclusive `flock` on `ARCHIVE_DIR/.newsarchive/lock`, shared by every
   crawl of one process (so `scrapy archive` can run several spiders under one lock).
 - `clean_stale_temp_files`: temp files left by a killed run (only safe under the lock).
@@ -64,7 +65,8 @@ class ArchiveIndex:
         try:
             self.db = self._open()
         except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)  # damaged beyond opening: start afresh
+            for stale in (self.path, *(self.path.with_name(self.path.name + x) for x in ("-wal", "-shm"))):
+                stale.unlink(missing_ok=True)  # damaged beyond opening: start afresh
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -74,6 +76,11 @@ class ArchiveIndex:
         if not ok:
             db.close()
             raise sqlite3.DatabaseError("index failed its integrity check")
+        # WAL, synced at checkpoints only: a power cut may lose the last names recorded,
+        # never a post (the index is a cache of _posts/, rebuilt when missing or damaged,
+        # and `has` checks the post itself).
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS posts (name TEXT PRIMARY KEY)")
         if fresh or not ok:
             self.rebuild(db)

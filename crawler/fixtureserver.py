@@ -62,6 +62,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    # The crawler opens CONCURRENT_REQUESTS (16) connections at once; the default listen backlog
+    # of 5 overflows and each dropped SYN stalls the client about a second.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class FixtureServer:
     """`with FixtureServer(root) as srv: srv.url("/path")`; `srv.requests` lists paths asked for,
     `srv.request_headers` the same requests as (path, headers) pairs."""
@@ -71,7 +78,7 @@ class FixtureServer:
         self.requests: list[str] = []
         self.request_headers: list[tuple[str, dict[str, str]]] = []
         handler = partial(_Handler, root=self.root, log=self.requests, header_log=self.request_headers)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -272,7 +273,9 @@ def post_filename(site: str, article_id: str) -> str:
 def post_path(archive_dir: str | os.PathLike[str], site: str, article_id: str) -> Path:
     posts = Path(archive_dir) / "_posts"
     path = posts / post_filename(site, article_id)
-    if path.resolve().parent != posts.resolve():  # belt and braces
+    # Belt and braces: the name is one safe component, so the path leaves `_posts/` only
+    # when the post is a symlink (resolved then; one lstat otherwise).
+    if os.path.islink(path) and path.resolve().parent != posts.resolve():
         raise FormatError(f"post path {path} leaves {posts}")
     return path
 
@@ -283,8 +286,9 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a temp file in the same folder, fsync and rename.
+def write_atomic(path: Path, data: bytes, sync_dir: Callable[[Path], None] | None = None) -> bool:
+    """Write `data` to `path` via a temp file in the same folder, fsync, rename and fsync
+    the folder (with `sync_dir` when given: `crawler.durable.DirSync` groups those syncs).
 
     Returns False (and leaves the file alone) when `path` already holds these bytes.
     """
@@ -308,6 +312,9 @@ def write_atomic(path: Path, data: bytes) -> bool:
         except FileNotFoundError:
             pass
         raise
+    if sync_dir is not None:
+        sync_dir(path.parent)
+        return True
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -20,6 +20,9 @@ USER_AGENT = "newsarchive/0.1 (+{contact}; news archiver on Scrapy)"
 CONTACT = ""  # your URL or mailto:, put in the User-Agent (crawler/useragent.py)
 ROBOTSTXT_USER_AGENT = "newsarchive"
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A response yields one article or a list page's links: Scrapy starts this many tasks per
+# response to process its output (default 100, ~7 % of a fast crawl's CPU).
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

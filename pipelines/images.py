@@ -75,6 +75,7 @@ from twisted.internet import defer
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
+from crawler.durable import Writer
 from crawler.parsers.tags import tags
 from crawler.postformat import write_atomic
 from pipelines import imaging
@@ -96,6 +97,7 @@ IMAGES_MAX_BYTES = 20 * 1024 * 1024  # bigger downloads are cut off and refused
 IMAGES_MAX_PIXELS = 40_000_000  # per frame, checked from the header
 IMAGES_TIMEOUT = 30  # seconds per image download
 IMAGES_THREADS = 2  # decode/resize threads (bounds memory too)
+IMAGES_ACTIVE = 0  # images downloading or waiting for the pool at once (0: 4 × IMAGES_THREADS)
 
 STATS = "newsarchive/images/"
 # A write that failed for the archive's sake, not the image's (full disk, I/O error, no
@@ -347,9 +349,12 @@ class LocalImagesPipeline(FilesPipeline):
         if self.max_size <= 0 or self.max_bytes <= 0 or self.max_pixels <= 0:
             raise NotConfigured("IMAGES_MAX_SIZE, IMAGES_MAX_BYTES and IMAGES_MAX_PIXELS must be > 0")
         self._thumb_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(
-            max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS)), thread_name_prefix="newsarchive-images"
-        )
+        self._writer = Writer(name="newsarchive-image-writes")  # durable writes, off the resize pool
+        threads = max(1, s.getint("IMAGES_THREADS", IMAGES_THREADS))
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="newsarchive-images")
+        # Back-pressure: downloads would outrun the pool and their bytes wait in its queue
+        # (RSS then grows with the crawl); an image is requested only when a slot is free.
+        self._active = defer.DeferredSemaphore(s.getint("IMAGES_ACTIVE", IMAGES_ACTIVE) or 4 * threads)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> LocalImagesPipeline:
@@ -361,6 +366,7 @@ class LocalImagesPipeline(FilesPipeline):
 
     def close_spider(self) -> None:
         self._pool.shutdown(wait=True)
+        self._writer.close()
 
     # helpers
 
@@ -480,7 +486,8 @@ class LocalImagesPipeline(FilesPipeline):
         if imaging.looks_like_svg(body, ctype):
             raise self._reject(url, "refused", "svg")
         try:
-            result = await self._in_pool(self._store, body, url, bool(meta.get("thumb")))
+            result, writes = await self._in_pool(self._encode, body, url, bool(meta.get("thumb")))
+            await self._writer.run(self._write, writes)
         except imaging.ImageRejected as exc:
             raise self._reject(url, exc.kind, exc.reason, exc.detail) from None
         except OSError as exc:
@@ -497,6 +504,15 @@ class LocalImagesPipeline(FilesPipeline):
             self._inc("thumbnails")
         return result
 
+    async def _check_media_to_download(self, request: Request, info: Any, item: Any) -> Any:
+        """MediaPipeline's download-then-process step, holding one of the IMAGES_ACTIVE
+        slots from the request until the image is stored (or has failed)."""
+        await maybe_deferred_to_future(self._active.acquire())
+        try:
+            return await super()._check_media_to_download(request, info, item=item)  # type: ignore[misc]
+        finally:
+            self._active.release()
+
     def media_failed(self, failure: Failure, request: Request, info: Any) -> Any:
         exc = failure.value
         if isinstance(exc, ImageFailed):
@@ -510,20 +526,25 @@ class LocalImagesPipeline(FilesPipeline):
             raise self._reject(url, "failed", "ignored", str(exc))
         raise self._reject(url, "failed", "download", f"{type(exc).__name__}: {exc}")
 
-    def _store(self, data: bytes, url: str, want_thumb: bool) -> dict:
-        """In a worker thread: process `data` and write the full image (and thumbnail).
+    def _encode(self, data: bytes, url: str, want_thumb: bool) -> tuple[dict, list[tuple[Path, bytes]]]:
+        """In a resize thread: process `data`; returns the result and the files to write
+        (the full image, then its thumbnail), which `_write` stores from an I/O thread so
+        the resize threads never wait for the disk.
 
-        The thumbnail is made from the stored file's bytes, as a later run makes a missing
-        one (`_make_thumb`): a run killed between the two writes ends with the same bytes."""
-        p = imaging.process(data, self.max_size, self.max_pixels)
+        The thumbnail has the bytes a later run would make of the stored file (`_make_thumb`),
+        so a run killed between the two writes ends with the same bytes: it is made from the
+        pixels already decoded when they are the stored file's (`thumb_exact`), else from the
+        stored file's bytes."""
+        p = imaging.process(data, self.max_size, self.max_pixels, self.thumb_box if want_thumb else None, True)
         ext = imaging.EXTENSIONS[p.full.format]
         rel = self._rel(url, ext)
-        write_atomic(self.archive / rel, p.full.data)
+        writes = [(self.archive / rel, p.full.data)]
         thumb = None
         if want_thumb:
-            t = imaging.thumbnail_of(p.full.data, self.max_pixels, self.thumb_box)
+            t = p.thumb if p.thumb is not None and p.thumb_exact else None
+            t = t or imaging.thumbnail_of(p.full.data, self.max_pixels, self.thumb_box)
             thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
-            write_atomic(self.archive / thumb, t.data)
+            writes.append((self.archive / thumb, t.data))
         return {
             "url": url,
             "path": rel,
@@ -534,7 +555,12 @@ class LocalImagesPipeline(FilesPipeline):
             "height": p.full.height,
             "thumb": thumb,
             "resized": p.resized,
-        }
+        }, writes
+
+    def _write(self, writes: list[tuple[Path, bytes]]) -> None:
+        """In an I/O thread: each file durable (temp file, fsync, rename, grouped folder sync)."""
+        for path, data in writes:
+            write_atomic(path, data, self._writer.dir_sync.sync)
 
     def _make_thumb(self, url: str, rel: str) -> tuple[str, bool]:
         """In a worker thread: the thumbnail of an already stored image, and whether it
@@ -546,7 +572,7 @@ class LocalImagesPipeline(FilesPipeline):
             data = (self.archive / rel).read_bytes()
             t = imaging.thumbnail_of(data, self.max_pixels, self.thumb_box)
             thumb = self._rel(url, imaging.EXTENSIONS[t.format], thumb=True)
-            write_atomic(self.archive / thumb, t.data)
+            write_atomic(self.archive / thumb, t.data, self._writer.dir_sync.sync)
             return thumb, True
 
     def _storage_failed(self, exc: OSError) -> None:

@@ -2,7 +2,12 @@
 
 A post that cannot be written (disk full, read-only or missing folder, I/O error) is a
 counted `write-failed` skip: the article is not recorded as archived and the run is left
-unfinished, so the next run fetches it again."""
+unfinished, so the next run fetches it again.
+
+The write (temp file, fsync, rename, folder fsync) runs in a small thread pool
+(`crawler.durable.Writer`, POST_WRITE_THREADS threads) whose folder fsyncs are grouped, so the
+reactor keeps crawling while the disk syncs; the article is recorded in the index only after
+its post is durable."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler import postformat
+from crawler.durable import WRITE_THREADS, Writer
 from crawler.items import Article
 
 
@@ -21,12 +27,16 @@ class PostPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.archive_dir = Path(crawler.settings.get("ARCHIVE_DIR", "./archive"))
+        self.writer = Writer(crawler.settings.getint("POST_WRITE_THREADS", WRITE_THREADS))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PostPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Article, spider: Spider | None = None) -> Article:
+    def close_spider(self) -> None:
+        self.writer.close()  # every item is done by now: nothing waits in the pool
+
+    async def process_item(self, item: Article, spider: Spider | None = None) -> Article:
         try:
             data = postformat.encode(postformat.render(item))
             path = postformat.post_path(self.archive_dir, item.site, item.article_id)
@@ -34,7 +44,7 @@ class PostPipeline:
             self.stats.inc_value("newsarchive/skipped/unwritable")
             raise DropItem(f"cannot write {item.url}: {exc}") from None
         try:
-            written = postformat.write_atomic(path, data)
+            written = await self.writer.run(postformat.write_atomic, path, data, self.writer.dir_sync.sync)
         except OSError as exc:
             detail = f"{path}: {exc.strerror or exc}"
             skip = getattr(self.crawler.spider, "skip", None)

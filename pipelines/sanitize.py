@@ -60,6 +60,9 @@ URL_ATTRS = frozenset(
 DROP_TAGS = frozenset({"object", "embed", "applet", "base", "meta"})
 _SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|mocha):|^data:(?!image/(?:png|gif|jpe?g|webp)[;,])")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+# What a tag's text must hold for _bad_attr to find anything: a handler name (`on…`,
+# `srcdoc`), or a scheme's or `expression(`'s `:`/`(`, or an entity that may decode to one.
+_MAYBE_BAD = re.compile(r"[oO][nN]|[sS][rR][cC][dD][oO][cC]|[:&(]")
 
 
 def dangerous_url(value: str) -> bool:
@@ -127,6 +130,8 @@ def _strip_once(body: str, raw_text: tuple[str, ...], counts: dict[str, int]) ->
             if not tag.closing:
                 counts["element"] = counts.get("element", 0) + 1
             continue
+        if not _MAYBE_BAD.search(body, tag.span[0] + 1, tag.span[1]):
+            continue  # no `on…`/`srcdoc` name, no `:` `&` `(` in any value: nothing to read
         for attr in tag.attrs:
             kind = _bad_attr(attr)
             if kind:

@@ -127,12 +127,24 @@ class ImageServer:
     def __init__(self, resources: dict[str, Resource]):
         self.resources = resources
         self.hits: list[Hit] = []
+        self.active = self.max_active = 0  # requests being answered at once, and the most
+        self._count = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802
+                with server._count:
+                    server.active += 1
+                    server.max_active = max(server.max_active, server.active)
+                try:
+                    self._get()
+                finally:
+                    with server._count:
+                        server.active -= 1
+
+            def _get(self) -> None:
                 server.hits.append(Hit(self.path, dict(self.headers.items())))
                 res = server.resources.get(self.path) or Resource(b"nope", "text/plain", 404)
                 if res.delay:

@@ -121,6 +121,63 @@ def test_animations_keep_their_frames():
     assert exc.value.reason == "corrupt"
 
 
+def _zlib_level(png: bytes) -> int:
+    """FLEVEL of the first IDAT/fdAT stream's zlib header: 0 fastest (level 1) … 3 (7-9)."""
+    pos = 8
+    while pos < len(png):
+        n, kind = int.from_bytes(png[pos:pos + 4], "big"), png[pos + 4:pos + 8]
+        if kind in (b"IDAT", b"fdAT"):
+            return png[pos + 8 + (4 if kind == b"fdAT" else 0) + 1] >> 6
+        pos += 12 + n
+    raise AssertionError("no image data")
+
+
+def test_resized_png_is_encoded_fast_smaller_than_its_source_and_keeps_alpha():
+    rgba = photo((2000, 1200), 5).convert("RGBA")
+    rgba.putalpha(Image.linear_gradient("L").resize((2000, 1200)))
+    src = encode(rgba, "PNG")                                          # Pillow's default level 6
+    p = imaging.process(src, 1600, 40_000_000)
+    im = Image.open(io.BytesIO(p.full.data))
+    assert (im.format, im.mode, im.size) == ("PNG", "RGBA", (1600, 960))
+    assert im.getchannel("A").getextrema() == (0, 255)                 # transparency kept
+    assert _zlib_level(p.full.data) == 0 and len(p.full.data) < len(src)
+    frames = [photo((1800, 900), i) for i in range(3)]                 # APNG stays animated
+    apng = encode(frames[0], "PNG", save_all=True, append_images=frames[1:], duration=100)
+    p = imaging.process(apng, 1600, 40_000_000)
+    im = Image.open(io.BytesIO(p.full.data))
+    assert (im.format, im.n_frames, im.size) == ("PNG", 3, (1600, 800)) and len(p.full.data) < len(apng)
+    assert _zlib_level(p.full.data) == 0
+
+
+def test_resized_png_larger_at_the_fast_level_than_its_source_is_encoded_again_tighter():
+    from PIL import ImageDraw
+    art = Image.new("RGBA", (1700, 1000), (255, 255, 255, 0))         # line art: tiny at level 9
+    draw = ImageDraw.Draw(art)
+    for y in range(0, 1000, 14):
+        draw.text((10, y), "newsarchive " * 30, fill=(0, 0, 0, 255))
+    src = encode(art, "PNG", compress_level=9)
+    p = imaging.process(src, 1600, 40_000_000)
+    assert _zlib_level(p.full.data) == 3                                # the tighter encoding kept
+    assert Image.open(io.BytesIO(p.full.data)).mode == "RGBA"
+
+
+@pytest.mark.parametrize("fmt, size, mode", [
+    ("PNG", (2000, 1200), "RGBA"), ("PNG", (900, 600), "P"), ("PNG", (2400, 1000), "LA"),
+    ("JPEG", (900, 600), "RGB"), ("JPEG", (2400, 1600), "RGB"), ("GIF", (700, 500), "P"),
+    ("WEBP", (800, 600), "RGB"), ("WEBP", (2000, 1500), "RGB"),
+])
+def test_thumbnail_from_decoded_pixels_has_the_bytes_made_from_the_stored_file(fmt, size, mode):
+    """A run killed between the image and its thumbnail ends with the same bytes."""
+    data = encode(photo(size, 2).convert(mode), fmt)
+    p = imaging.process(data, 1600, 40_000_000, (400, 300), True)
+    from_file = imaging.thumbnail_of(p.full.data, 40_000_000, (400, 300))
+    if p.thumb is None:                                                 # lossy re-encode: from the file
+        assert p.resized and fmt in ("JPEG", "WEBP")
+    else:
+        assert p.thumb_exact and p.thumb.data == from_file.data
+    assert fmt != "PNG" or p.thumb is not None                         # PNGs never decode twice
+
+
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_bomb_is_refused_from_the_header():
     with pytest.raises(imaging.ImageRejected) as exc:
@@ -396,3 +453,19 @@ def test_bomb_keeps_memory_bounded(tmp_path):
     assert not [p for p in (tmp_path / "archive" / "images").rglob("*") if p.is_file()]
     # Decoding the declared 10000×10000 RGBA would take 400 MB.
     assert result["maxrss_kb"] < 200 * 1024, result["maxrss_kb"]
+
+
+def test_image_downloads_wait_for_a_free_slot_of_images_active(tmp_path):
+    """Back-pressure: with IMAGES_ACTIVE=2 no more than 2 images are downloading or waiting
+    for the resize pool at once, though the downloader would fetch 8 at a time."""
+    from tests.imageserver import Resource
+    jpeg = encode(photo((1800, 1200), 3), "JPEG")
+    res = {f"/img/bp{i}.jpg": Resource(jpeg, "image/jpeg", delay=0.2) for i in range(8)}
+    urls = [f"{CDN}/img/bp{i}.jpg" for i in range(8)]
+    arts = [article(n, "".join(IMG.format(u) for u in urls[n * 4:(n + 1) * 4]), urls[n * 4:(n + 1) * 4])
+            for n in range(2)]
+    with ImageServer(res) as server:
+        r = crawl(tmp_path, server, arts, "bp", IMAGES_ACTIVE=2, CONCURRENT_REQUESTS_PER_DOMAIN=8)
+    assert r["stats"]["stored"] == 8
+    assert server.max_active <= 2, server.max_active
+

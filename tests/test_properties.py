@@ -235,3 +235,48 @@ def test_time_is_linear_in_the_input(entry: str):
         if t4 > 6 * t1 + 0.005:
             slow[name] = f"{t1 * 1000:.1f} ms -> {t4 * 1000:.1f} ms"
     assert not slow, f"{entry}: 4x the input, more than 6x the time: {slow}"
+
+
+def _inner_html_reference(text: str, id: str) -> str | None:
+    """inner_html as one loop over every tag (before the page head was skipped in C)."""
+    name, start, depth = None, 0, 0
+    for tag in tags.tags(text):
+        if name is None:
+            if not tag.closing and any(a.name == "id" and a.decoded == id for a in tag.attrs):
+                name, start, depth = tag.name, tag.span[1], 1
+                if text.endswith("/>", 0, tag.span[1]):
+                    return ""
+                if tag.content_end is not None:
+                    return text[start: tag.content_end] if tag.content_end < len(text) else None
+        elif tag.name == name:
+            if not tag.closing and not text.endswith("/>", 0, tag.span[1]):
+                depth += 1
+            elif tag.closing:
+                depth -= 1
+                if depth == 0:
+                    return text[start: tag.span[0]]
+    return None
+
+
+@SETTINGS
+@given(text=MARKUP)
+@example(text='<noscript id="x"><img src=a></noscript>')
+@example(text='<p class=id><div id="x"><img src=a/><IMG SRC= ><img referrerpolicy=a src=b></div>')
+@example(text='<div id="x"><!-- </div> --><script></div></script><img src="q">')
+def test_the_one_pass_body_reads_as_the_separate_passes(text: str):
+    """rawhtml.body_with_images (page head skipped by one regex, body tokenised once, image
+    sources in the same pass) == add_referrerpolicy(inner_html) + img_srcs, and every tag's
+    end found by the fast path is where the attribute reader ends it."""
+    base = "https://example.com/a/"
+    inner = _inner_html_reference(text, "x")
+    assert rawhtml.inner_html(text, id="x") == inner
+    body = None if inner is None else rawhtml.add_referrerpolicy(inner)
+    expected = None if body is None else (body, rawhtml.img_srcs(body, base))
+    assert rawhtml.body_with_images(text, id="x", base_url=base) == expected
+    raw_end = False                                       # the end tag of a raw-text element
+    for tag in tags.tags(text):
+        if not raw_end:
+            name_end = tags._NAME_END.search(text, tag.span[0] + 1)
+            at = name_end.start() if name_end else len(text)
+            assert tags._attributes(text, at)[1] == tag.span[1]
+        raw_end = tag.content_end is not None

@@ -149,6 +149,7 @@ def test_an_unwritable_archive_folder_is_named_before_crawling(tmp_path: Path) -
 
 def test_a_post_that_cannot_be_rendered_is_a_counted_unwritable_skip(tmp_path: Path) -> None:
     """The last guard (the format's own checks): nothing written, nothing recorded."""
+    import asyncio
     from datetime import datetime
 
     from scrapy.exceptions import DropItem
@@ -163,6 +164,6 @@ def test_a_post_that_cannot_be_rendered_is_a_counted_unwritable_skip(tmp_path: P
     naive = Article(title="t", url="https://x.test/1", site="ofweek", article_id="1",
                     body="<p>b</p>", published=datetime(2022, 1, 1))     # zone unknown
     with pytest.raises(DropItem, match="cannot write"):
-        pipe.process_item(naive)
+        asyncio.run(pipe.process_item(naive))       # raises before any write is awaited
     assert crawler.stats.get_value("newsarchive/skipped/unwritable") == 1
     assert not (tmp_path / "_posts").exists() or not list((tmp_path / "_posts").iterdir())

@@ -278,10 +278,10 @@ def parse_article(html: str, url: str) -> ArticlePage:
     layout = pick(ARTICLE_LAYOUTS, page)
     sel = page.sel
 
-    body = rawhtml.inner_html(html, id=BODY_ID)
-    if body is None or not body.strip():
+    found = rawhtml.body_with_images(html, id=BODY_ID, base_url=url)
+    if found is None or not found[0].strip():
         raise LayoutError("no-body", f"{url}: {layout.name}: {layout.fields['body']}")
-    body = rawhtml.add_referrerpolicy(body)
+    body, image_urls = found
 
     if layout.name == "2026":
         scope = _scope(sel, "div.artical")
@@ -319,6 +319,6 @@ def parse_article(html: str, url: str) -> ArticlePage:
         published=published,
         body=body,
         byline=_SOURCE_PREFIX.sub("", byline).strip(),
-        image_urls=rawhtml.img_srcs(body, url),
+        image_urls=image_urls,
     )
     return ArticlePage(article, layout=layout.name, next_page_url=next_url)

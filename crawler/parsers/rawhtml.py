@@ -7,11 +7,73 @@ text, so entities (`&reg;`, `&#123;`), attribute order and quoting, `<br>` and u
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.parsers.tags import tags
+from crawler.parsers.tags import Tag, skip_plain, tags
 
 NO_REFERRER = ' referrerpolicy="no-referrer"'
+
+
+_ID_NAME = re.compile(r"[iI][dD]")
+
+
+def _has_id(text: str, tag: Tag, id: str) -> bool:
+    """The tag has an `id` attribute whose value is `id` (attributes read only when the
+    tag's text holds `id` at all: an attribute name is never written with entities)."""
+    return (
+        not tag.closing
+        and _ID_NAME.search(text, tag.span[0] + 1, tag.span[1]) is not None
+        and any(a.name == "id" and a.decoded == id for a in tag.attrs)
+    )
+
+
+def _element(
+    text: str, id: str, also: tuple[str, ...] = (), found: list[Tag] | None = None
+) -> tuple[int, int, bool] | None:
+    """(start, end, raw) of the inner HTML of the first element with this id (`raw`: a
+    raw-text element's, not read as tags), in one pass: the plain markup before the element
+    and inside it is skipped by one regex, and only the tags that matter are read (those
+    with an id, then the element's own name and the names in `also`, which go to `found`).
+    Rules: see inner_html."""
+    pos = 0
+    while True:
+        it = tags(text, start=skip_plain(text, pos))
+        tag = next(it, None)
+        if tag is None:
+            return None
+        if _has_id(text, tag, id):
+            break
+        pos = tag.span[1]
+        if tag.content_end is not None:  # a raw-text element: on after its end tag
+            if tag.content_end >= len(text):
+                return None  # never closed: the rest of the page is its text
+            pos = next(it).span[1]
+    name, start, depth = tag.name, tag.span[1], 1
+    if text.endswith("/>", 0, start):
+        return start, start, False
+    if tag.content_end is not None:  # a raw-text element
+        return (start, tag.content_end, True) if tag.content_end < len(text) else None
+    stop, pos = (name, *also), start
+    while True:
+        it = tags(text, start=skip_plain(text, pos, stop, ids=False))
+        tag = next(it, None)
+        if tag is None:
+            return None
+        if tag.name == name:
+            if not tag.closing and not text.endswith("/>", 0, tag.span[1]):
+                depth += 1
+            elif tag.closing:
+                depth -= 1
+                if depth == 0:
+                    return start, tag.span[0], False
+        if found is not None and tag.name in also:
+            found.append(tag)
+        pos = tag.span[1]
+        if tag.content_end is not None:
+            if tag.content_end >= len(text):
+                return None
+            pos = next(it).span[1]  # its end tag: not markup of the element's
 
 
 def inner_html(text: str, *, id: str) -> str | None:
@@ -23,24 +85,41 @@ def inner_html(text: str, *, id: str) -> str | None:
     it is never closed: a page cut short would otherwise give a truncated body that
     looks whole.
     """
-    name: str | None = None
-    start = depth = 0
-    for tag in tags(text):
-        if name is None:
-            if not tag.closing and any(a.name == "id" and a.decoded == id for a in tag.attrs):
-                name, start, depth = tag.name, tag.span[1], 1
-                if text.endswith("/>", 0, tag.span[1]):
-                    return ""
-                if tag.content_end is not None:  # a raw-text element
-                    return text[start : tag.content_end] if tag.content_end < len(text) else None
-        elif tag.name == name:
-            if not tag.closing and not text.endswith("/>", 0, tag.span[1]):
-                depth += 1
-            elif tag.closing:
-                depth -= 1
-                if depth == 0:
-                    return text[start : tag.span[0]]
-    return None
+    span = _element(text, id)
+    return None if span is None else text[span[0] : span[1]]
+
+
+def body_with_images(text: str, *, id: str, base_url: str) -> tuple[str, list[str]] | None:
+    """`add_referrerpolicy(inner_html(text, id=id))` and the `img_srcs` of that, from one
+    pass over the page (the body is read where the search for the element left off, and
+    its `<img>`s are taken in the same pass). None as inner_html."""
+    imgs: list[Tag] = []
+    span = _element(text, id, ("img",), imgs)
+    if span is None:
+        return None
+    start, end, raw = span
+    if raw:  # a raw-text element's content: read as HTML, as the separate passes do
+        body = add_referrerpolicy(text[start:end])
+        return body, img_srcs(body, base_url)
+    out: list[str] = []
+    srcs: list[str] = []
+    pos = start
+    for tag in imgs:
+        if tag.closing:
+            continue
+        t0, t1 = tag.span
+        if t1 > end:  # an `<img` cut short by the body's end tag is never one
+            break
+        if tag.get("referrerpolicy") is None and text.endswith(">", 0, t1):
+            markup = _with_no_referrer(text[t0:t1])
+            out += [text[pos:t0], markup]
+            pos = t1
+            tag = next(tags(markup))  # the src as img_srcs reads it in the rewritten body
+        src = tag.get("src")
+        if src is not None and src.decoded.strip():
+            srcs.append(absolute(base_url, src.decoded.strip()))
+    out.append(text[pos:end])
+    return "".join(out), srcs
 
 
 def _with_no_referrer(tag: str) -> str:

@@ -10,10 +10,11 @@ iframe, noembed, noframes, noscript, plaintext).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 RAW_TEXT = (
     "plaintext",
@@ -32,6 +33,13 @@ _NAME_END = re.compile(r"[ \t\n\r\f/>]")
 _ATTR_NAME = re.compile(r"[^ \t\n\r\f/>][^ \t\n\r\f/>=]*")  # the first char may be `=` (HTML5)
 _COMMENT_END = re.compile(r"--!?>")
 _UNQUOTED = re.compile(r"[^ \t\n\r\f>]*")
+# The rest of a plain start tag (after its name): attributes whose names and unquoted values
+# hold none of `"'<=`/>` and whose quoted values are closed, then `>`. Where this matches,
+# `_attributes` ends at the same `>`; anything else goes through `_attributes` itself.
+_PLAIN_REST = re.compile(
+    r"""(?:[ \t\n\r\f]+[^ \t\n\r\f/>="'<`]+"""
+    r"""(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'|[^ \t\n\r\f>"'=<`]+))?)*[ \t\n\r\f]*/?>"""
+)
 
 
 @dataclass
@@ -46,17 +54,38 @@ class Attr:
         return html.unescape(self.value)
 
 
-@dataclass
 class Tag:
-    name: str  # lower-cased
-    span: tuple[int, int]  # `<` to `>` included
-    closing: bool = False
-    attrs: list[Attr] = field(default_factory=list)
-    content_end: int | None = None  # raw-text elements: where their content ends
+    """A start or end tag. `attrs` are read when first asked for (most tags' never are)."""
+
+    __slots__ = ("_at", "_attrs", "_text", "closing", "content_end", "name", "span")
+
+    def __init__(
+        self,
+        name: str,  # lower-cased
+        span: tuple[int, int],  # `<` to `>` included
+        closing: bool = False,
+        attrs: list[Attr] | None = None,
+        content_end: int | None = None,  # raw-text elements: where their content ends
+        *,
+        text: str | None = None,  # with `at`: read the attributes from text[at:] when asked
+        at: int = 0,
+    ) -> None:
+        self.name, self.span, self.closing, self.content_end = name, span, closing, content_end
+        self._attrs, self._text, self._at = attrs, text, at
+
+    @property
+    def attrs(self) -> list[Attr]:
+        if self._attrs is None:
+            self._attrs = [] if self._text is None else _attributes(self._text, self._at)[0]
+            self._text = None
+        return self._attrs
 
     def get(self, name: str) -> Attr | None:
         """The first attribute called `name` (browsers ignore later duplicates)."""
         return next((a for a in self.attrs if a.name == name), None)
+
+    def __repr__(self) -> str:
+        return f"Tag({self.name!r}, {self.span}, closing={self.closing})"
 
 
 def _attributes(text: str, i: int) -> tuple[list[Attr], int]:
@@ -102,14 +131,40 @@ def _raw_text_end(text: str, name: str, start: int) -> tuple[int, int]:
     return m.start(), (len(text) if gt < 0 else gt + 1)
 
 
-def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT) -> Iterator[Tag]:
+_WSC = " \t\n\r\f"
+_RAW_NAMES = "|".join(RAW_TEXT)
+
+
+@functools.lru_cache(maxsize=16)
+def _skipper(stop: tuple[str, ...], ids: bool) -> re.Pattern[str]:
+    """A run of text, lone `<`s and plain tags (as _PLAIN_REST) that are not raw-text
+    elements, not named in `stop` and (with `ids`) carry no `id` attribute."""
+    names = "|".join(map(re.escape, (*RAW_TEXT, *stop)))
+    no_id = rf"(?![iI][dD][{_WSC}/>=])" if ids else ""
+    return re.compile(
+        rf"""(?>[^<]++|<(?=[^a-zA-Z/!?])|</?(?!(?i:{names})[{_WSC}/>])[a-zA-Z][^{_WSC}/>]*+"""
+        rf"""(?>[{_WSC}]++{no_id}[^{_WSC}/>="'<`]++"""
+        rf"""(?>[{_WSC}]*+=[{_WSC}]*+(?>"[^"]*+"|'[^']*+'|[^{_WSC}>"'=<`]++))?+)*+[{_WSC}]*+/?>)*+"""
+    )
+
+
+def skip_plain(text: str, pos: int, stop: tuple[str, ...] = (), ids: bool = True) -> int:
+    """Where, from `pos` (a tag's start or data), the next comment, raw-text element, tag
+    named in `stop` (lower-case), tag with an `id` attribute (with `ids`) or unusual markup
+    begins: the tags before it are plain, so `tags(text, start=…)` may go on from there
+    (one regex in C instead of a loop)."""
+    return _skipper(stop, ids).match(text, pos).end()  # type: ignore[union-attr]  # matches ""
+
+
+def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT, start: int = 0) -> Iterator[Tag]:
     """Every start and end tag of `text`, in order (comments and raw text skipped).
 
     A raw-text element's start tag carries `content_end`; its end tag follows it.
     `raw_text` names the elements whose content is skipped: a sanitizer passes only
     ("script",), since inside SVG/MathML a `<style>` holds markup, not text.
+    `start` must be where a tag (from an earlier pass) begins or text is read as data.
     """
-    i, n = 0, len(text)
+    i, n = start, len(text)
     while True:
         i = text.find("<", i)
         if i < 0 or i + 1 >= n:
@@ -134,8 +189,13 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT) -> Iterator[Tag]:
         m = _NAME_END.search(text, name_at)
         name_end = m.start() if m else n
         name = text[name_at:name_end].lower()
-        attrs, end = _attributes(text, name_end)
-        tag = Tag(name, (i, end), closing, [] if closing else attrs)
+        plain = _PLAIN_REST.match(text, name_end)
+        if plain is not None:  # the common case: the end found in C, attributes read lazily
+            end = plain.end()
+            tag = Tag(name, (i, end), closing, [] if closing else None, text=text, at=name_end)
+        else:
+            attrs, end = _attributes(text, name_end)
+            tag = Tag(name, (i, end), closing, [] if closing else attrs)
         if not closing and name == "plaintext" and name in raw_text:
             tag.content_end = n
             yield tag

@@ -87,6 +87,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
+    request_queue_size = 128      # the crawler opens many connections at once
     daemon_threads = True
     owner: "HostileServer"
 
