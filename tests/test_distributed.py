@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.helpers import ROOT
-from tests.hostile.server import HostileServer, attempts, serve, slow, status
+from tests.hostile.server import HostileServer, serve, slow, status
 from tests.ofweeklike import FakeArticle, build
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
@@ -79,7 +80,8 @@ def posts(archive: Path) -> set[str]:
 def test_two_workers_share_the_queue(tmp_path: Path, redis_url: str) -> None:
     start = build(tmp_path / "site", ARTICLES, per_page=5)
     routes = {a.path: slow(0.8) for a in ARTICLES}       # slow enough to share
-    routes[FLAKY.path] = attempts(status(503), status(503), status(503), serve)
+    healed = threading.Event()      # the flaky article fails (503) until the rerun
+    routes[FLAKY.path] = lambda h, n: (serve if healed.is_set() else status(503))(h, n)
     a, b = tmp_path / "a", tmp_path / "b"
     with HostileServer(tmp_path / "site", routes=routes) as srv:
         first = worker(srv, start, a, redis_url)
@@ -87,21 +89,26 @@ def test_two_workers_share_the_queue(tmp_path: Path, redis_url: str) -> None:
         while start not in srv.requests and time.monotonic() < deadline:
             time.sleep(0.05)
         second = worker(srv, start, b, redis_url)
-        finish(first, (0, 1))                    # the worker that got the flaky article: 1
+        finish(first, (0, 1))                    # a worker that got the flaky article: 1
         finish(second, (0, 1))
-        assert sorted((first.returncode, second.returncode)) == [0, 1]
         paths = Counter(urlsplit(r).path for r in srv.requests)
         everything = {f"ofweek-{x.article_id}.md" for x in ARTICLES}
 
-        # Each article once in all (the flaky one: its 3 attempts), the work shared.
+        # Each article once in all, the work shared. The flaky one: its 3 attempts, and 3
+        # more by the other worker when its list page came after the first gave it up (a
+        # failed article is forgotten from the shared set: any worker may try it again).
         for art in ARTICLES:
-            assert paths[art.path] == (3 if art is FLAKY else 1), art.path
+            if art is not FLAKY:
+                assert paths[art.path] == 1, art.path
+        assert paths[FLAKY.path] in (3, 6)
+        assert sorted((first.returncode, second.returncode)) == ([0, 1] if paths[FLAKY.path] == 3 else [1, 1])
         assert posts(a) | posts(b) == everything - {f"ofweek-{FLAKY.article_id}.md"}
         assert not posts(a) & posts(b)
         assert posts(a) and posts(b)
 
         # A rerun reads the list pages again, fetches only the article that failed.
         srv.requests.clear()
+        healed.set()
         finish(worker(srv, start, a, redis_url))
         again = Counter(urlsplit(r).path for r in srv.requests)
         assert again[start] == 1
