@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -145,6 +146,49 @@ def test_write_atomic(tmp_path: Path) -> None:
     assert pf.write_atomic(path, b"two") is True
     assert path.read_bytes() == b"two"
     assert os.listdir(path.parent) == ["s-1.md"]
+
+
+def test_post_file_names_are_stable_and_named_errors(tmp_path: Path) -> None:
+    # A name once written must stay the same across versions (the index and a rerun find the
+    # post by it): 16 hex digits of sha1 for ids that are not plain tokens, lone surrogates too.
+    assert pf.post_filename("ofweek", "../x") == "ofweek-72e4d01dd8ef43d8.md"
+    assert pf.post_filename("ofweek", "a\ud800b") == "ofweek-71a9f34d7be85d85.md"
+    with pytest.raises(pf.FormatError, match="bad site name ''"):
+        pf.post_filename("", "1")
+    with pytest.raises(pf.FormatError, match="bad site name '../x'"):
+        pf.post_filename("../x", "1")
+    with pytest.raises(pf.FormatError) as exc:
+        pf.post_filename("ofweek", "")
+    assert str(exc.value) == "no article id"
+
+
+def test_post_path_never_follows_a_link_out_of_posts(tmp_path: Path) -> None:
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "ofweek-1.md").symlink_to(tmp_path / "elsewhere.md")
+    with pytest.raises(pf.FormatError, match="leaves"):
+        pf.post_path(tmp_path, "ofweek", "1")
+
+
+def test_write_atomic_goes_through_a_named_temp_file_beside_the_post(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Same folder (the rename is atomic), a name the stale-temp cleanup knows (kill -9 leftovers),
+    # the folders made as needed and the mode open() would give.
+    path = tmp_path / "archive" / "_posts" / "s-1.md"
+    replaced: list[Path] = []
+    real_replace = os.replace
+
+    def spy(src: str, dst: str) -> None:
+        replaced.append(Path(src))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(pf.os, "replace", spy)
+    assert pf.write_atomic(path, b"one") is True
+    [tmp] = replaced
+    assert tmp.parent == path.parent
+    assert tmp.name.startswith(".newsarchive-") and tmp.name.endswith(".tmp")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
 def test_failed_write_keeps_the_old_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
