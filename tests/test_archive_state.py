@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -126,10 +128,17 @@ def locked_elsewhere(archive: Path) -> bool:
 def test_the_lock_is_shared_within_a_process_and_exclusive_across(tmp_path: Path) -> None:
     first = ArchiveLock(tmp_path).acquire()
     assert first.acquired
-    assert (tmp_path / ".newsarchive" / "lock").read_text() == f"{os.getpid()}\n"
+    lock = tmp_path / ".newsarchive" / "lock"
+    assert lock.read_text() == f"{os.getpid()}\n"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o644 & ~umask
     assert locked_elsewhere(tmp_path)
-    with ArchiveLock(tmp_path) as second:                  # re-entrant: a second crawl of the run
+    with ArchiveLock(tmp_path) as second:                  # re-entrant: more crawls of the run
         assert second.acquired
+        with ArchiveLock(tmp_path) as third:
+            assert third.acquired
+        assert locked_elsewhere(tmp_path)
     assert not second.acquired
     assert locked_elsewhere(tmp_path)                      # the first holder still holds it
     first.release()
@@ -175,12 +184,25 @@ def test_stale_temp_files_are_removed_and_nothing_else(tmp_path: Path) -> None:
     assert clean_stale_temp_files(tmp_path) == 0
 
 
-def test_check_writable_makes_the_folders(tmp_path: Path) -> None:
+def test_check_writable_makes_the_folders_and_writes_in_the_state_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     archive = tmp_path / "new" / "archive"
     archive.parent.mkdir()
+    probes: list[Path] = []
+    real_mkstemp = tempfile.mkstemp
+
+    def spy(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        fd, name = real_mkstemp(*args, **kwargs)
+        probes.append(Path(name))
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", spy)
     check_writable(archive)
     assert (archive / "_posts").is_dir() and (archive / ".newsarchive").is_dir()
-    assert os.listdir(archive / ".newsarchive") == []      # the probe file is gone
+    [probe] = probes
+    assert probe.parent == archive / ".newsarchive"        # the folder a run writes its state in
+    assert os.listdir(archive / ".newsarchive") == []      # and the probe file is gone
+    check_writable(archive)                                # an existing archive is fine too
 
 
 def test_check_writable_names_the_folder_it_cannot_make(tmp_path: Path) -> None:
@@ -195,6 +217,10 @@ def test_check_writable_names_the_folder_it_cannot_make(tmp_path: Path) -> None:
     with pytest.raises(ArchiveUnwritable) as exc:
         check_writable(tmp_path / "a")
     assert str(exc.value) == f"cannot write to the archive folder {tmp_path / 'a'}: File exists ({tmp_path / 'a' / '_posts'})"
+    (tmp_path / "dangling").symlink_to(tmp_path / "missing" / "archive")   # the folder itself
+    with pytest.raises(ArchiveUnwritable) as exc:
+        check_writable(tmp_path / "dangling")
+    assert str(exc.value) == f"cannot write to the archive folder {tmp_path / 'dangling'}: File exists"
 
 
 # --- the post pipeline -------------------------------------------------------------
@@ -235,6 +261,14 @@ def test_without_an_index_the_post_is_still_written(tmp_path: Path) -> None:
     pipe = pipeline(tmp_path)
     pipe.process_item(article())
     assert (tmp_path / "_posts" / "ofweek-1.md").is_file()
+
+
+def test_archive_dir_defaults_to_archive_in_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    crawler: Any = SimpleNamespace(stats=Stats(), settings=Settings(), spider=None)
+    PostPipeline.from_crawler(crawler).process_item(article())
+    assert (tmp_path / "archive" / "_posts" / "ofweek-1.md").is_file()
 
 
 def test_a_failed_write_is_a_counted_skip_and_not_recorded(tmp_path: Path) -> None:
