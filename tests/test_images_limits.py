@@ -4,6 +4,7 @@ test_images.py show them end to end; these are what mutation testing runs)."""
 from __future__ import annotations
 
 import asyncio
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +201,8 @@ def test_exactly_max_bytes_is_not_too_big(pipe: LocalImagesPipeline, monkeypatch
 ])
 def test_failed_downloads_are_named_by_the_limit_they_hit(
         pipe: LocalImagesPipeline, caplog: pytest.LogCaptureFixture, exc: Exception, stat: str) -> None:
-    request = Request("https://h.test/a.jpg", meta={"newsarchive_image": {"url": "https://h.test/a.jpg"}})
+    request = Request("http://127.0.0.1:1/a.jpg",          # fetched from a mirror: named by the original
+                      meta={"newsarchive_image": {"url": "https://h.test/a.jpg"}})
     with pytest.raises(ImageFailed) as raised:
         pipe.media_failed(Failure(exc), request, None)
     assert f"{raised.value.kind}/{raised.value.reason}" == stat
@@ -216,3 +218,27 @@ def test_failed_downloads_are_named_by_the_limit_they_hit(
     with pytest.raises(ImageFailed) as raised:
         pipe.media_failed(Failure(again), request, None)
     assert raised.value is again
+
+
+@pytest.mark.parametrize("exc, stat, line", [
+    (OSError(errno.ENOSPC, "No space left on device", "/a/images/x.png"), "failed/storage", None),
+    (RuntimeError("boom"), "failed/error", "Image https://h.test/a.jpg (failed/error): RuntimeError('boom')"),
+])
+def test_a_full_disk_is_a_storage_failure_and_a_crash_a_named_error(
+        pipe: LocalImagesPipeline, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        exc: Exception, stat: str, line: str | None) -> None:
+    in_this_thread(pipe, monkeypatch)
+
+    def store(data: bytes, url: str, want_thumb: bool) -> dict:
+        raise exc
+
+    monkeypatch.setattr(pipe, "_store", store)
+    with pytest.raises(ImageFailed) as raised:
+        downloaded(pipe, b"x" * 10)
+    assert f"{raised.value.kind}/{raised.value.reason}" == stat
+    assert stats(pipe) == {"newsarchive/images/downloaded": 1, f"newsarchive/images/{stat}": 1}
+    if line is None:  # the archive failed, not the image: the run is told (storage_error)
+        assert pipe.crawler.stats.get_value("newsarchive/storage_error") == (
+            "No space left on device (/a/images/x.png)")
+    else:
+        assert [r.getMessage() for r in caplog.records if r.name == "pipelines.images"] == [line]
