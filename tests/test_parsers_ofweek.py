@@ -488,3 +488,57 @@ def test_without_the_time_element_the_date_comes_from_the_article_not_the_page_c
             '<div id="articleC">x</div></div>')
     art = parse_article(html, _ART).article
     assert art.published == datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)
+
+
+# --- precise cases found by mutation testing (tests/README.md) ---------------------
+
+BJ = timezone(timedelta(hours=8))
+ART = "https://ee.ofweek.com/2026-01/ART-8500-2800-30537445.html"
+
+
+def _page(body: str, title: str = "页面 - OFweek维科网") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def test_the_article_container_holding_the_body_gives_title_and_date() -> None:
+    # Chrome before the article reuses the container's class, with its own h1 and time.
+    html = _page('<h1>站点</h1><div class="artical"><h1>侧栏</h1><div class="time fl">2020-01-01 08:00</div></div>'
+                 '<div class="artical"><h1>正文标题</h1><div class="time fl">2026-01-02 10:30</div>'
+                 '<div id="articleC"><p>x</p></div></div>')
+    a = parse_article(html, ART)
+    assert (a.layout, a.article.title) == ("2026", "正文标题")
+    assert a.article.published == datetime(2026, 1, 2, 10, 30, tzinfo=BJ)
+    outer = _page('<h1>页外标题</h1><div class="artical"><div class="time fl">2026-01-02 10:30</div>'
+                  '<div id="articleC"><p>x</p></div></div>')
+    assert parse_article(outer, ART).article.title == "页外标题"   # none inside: the page's
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("甲 - OFweek 乙 - OFweek锂电网", "甲 - OFweek 乙"),    # the last suffix is cut, not the first
+    ("- OFweek锂电网", ""),                                 # names no article
+    ("只有标题", "只有标题"),
+])
+def test_a_title_from_the_page_title_loses_the_portal_suffix(title: str, expected: str) -> None:
+    html = _page('<div class="artical"><div class="time fl">2026-01-02 10:30</div>'
+                 '<div id="articleC"><p>x</p></div></div>', title)
+    assert parse_article(html, ART).article.title == expected
+
+
+MP_BODY = ('<div class="article-info"><span class="time">2021-11-28 10:38</span>'
+           '<span class="author">作者</span></div><div id="articleC"><p>x</p></div>')
+
+
+def test_mp_pages_are_known_by_host_or_by_title_suffix() -> None:
+    by_host = parse_article(_page(MP_BODY, "没有后缀"), "https://MP.ofweek.com/ee/a256714604647")
+    assert (by_host.layout, by_host.article.title) == ("corpus-mp", "没有后缀")
+    by_title = parse_article(_page(MP_BODY, "号文标题 - 维科号V"), ART)
+    assert (by_title.layout, by_title.article.title) == ("corpus-mp", "号文标题")
+    assert by_title.article.published == datetime(2021, 11, 28, 10, 38, tzinfo=BJ)
+
+
+def test_a_date_split_over_elements_before_the_body_keeps_its_time() -> None:
+    html = _page('<div class="article_left"><h1>t</h1><span>2021-11-28</span><span>10:38</span>'
+                 '<div id="articleC" class="article_con"><p>x</p></div></div>')
+    a = parse_article(html, ART)
+    assert a.layout == "corpus-article_left"
+    assert a.article.published == datetime(2021, 11, 28, 10, 38, tzinfo=BJ)
