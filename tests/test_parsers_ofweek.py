@@ -542,3 +542,29 @@ def test_a_date_split_over_elements_before_the_body_keeps_its_time() -> None:
     a = parse_article(html, ART)
     assert a.layout == "corpus-article_left"
     assert a.article.published == datetime(2021, 11, 28, 10, 38, tzinfo=BJ)
+
+
+EARLY = "<p>相关：2020-05-05 05:05</p>"                    # a date in the chrome before the known one
+KNOWN = datetime(2026, 1, 2, 10, 30, tzinfo=BJ)
+
+
+@pytest.mark.parametrize("layout, body", [
+    # the container's own time wins over a time element of the page chrome
+    ("2026", '<div class="time fl">2019-09-09 09:09</div><div class="artical"><h1>t</h1>'
+             '<div class="time fl">2026-01-02 10:30</div><div id="articleC"><p>x</p></div></div>'),
+    # no time in the container: the page's time element, not the text before the body
+    ("2026", f'<div class="time fl">2026-01-02 10:30</div><div class="artical"><h1>t</h1>{EARLY}'
+             '<div id="articleC"><p>x</p></div></div>'),
+    ("2026-solar", f'{EARLY}<p class="title">t</p><span class="sdate">2026-01-02 10:30</span>'
+                   '<div id="articleC"><p>x</p></div>'),
+    ("corpus-article_left", '<span class="sdate">2019-09-09 09:09</span><div class="article_left"><h1>t</h1>'
+                            f'{EARLY}<span class="sdate">2026-01-02 10:30</span>'
+                            '<div id="articleC" class="article_con"><p>x</p></div></div>'),
+    ("corpus-article_left", f'<span class="sdate">2026-01-02 10:30</span><div class="article_left"><h1>t</h1>'
+                            f'{EARLY}<div id="articleC" class="article_con"><p>x</p></div></div>'),
+    ("corpus-mp", f'{EARLY}<div class="article-info"><span class="time">2026-01-02 10:30</span></div>'
+                  '<div id="articleC"><p>x</p></div>'),
+])
+def test_the_known_date_element_wins_over_other_dates(layout: str, body: str) -> None:
+    a = parse_article(_page(body, "t - 维科号V" if layout == "corpus-mp" else "页面标题"), ART)
+    assert (a.layout, a.article.published, a.article.title) == (layout, KNOWN, "t")
