@@ -568,3 +568,17 @@ KNOWN = datetime(2026, 1, 2, 10, 30, tzinfo=BJ)
 def test_the_known_date_element_wins_over_other_dates(layout: str, body: str) -> None:
     a = parse_article(_page(body, "t - 维科号V" if layout == "corpus-mp" else "页面标题"), ART)
     assert (a.layout, a.article.published, a.article.title) == (layout, KNOWN, "t")
+
+
+def test_ids_images_and_titles_of_the_other_layouts() -> None:
+    assert article_id("https://OFweek.com/2021-11/ART-8500-2800-30537445.html") == "30537445"   # bare domain
+    html = _page('<div class="artical"><h1>t</h1><div class="time fl">2026-01-02 10:30</div>'
+                 '<div id="articleC"><p><img src="/img/a.png"></p></div></div>')
+    a = parse_article(html, ART).article
+    assert a.image_urls == ["https://ee.ofweek.com/img/a.png"]             # resolved against the page
+    assert parse_article(html, "https://ee.ofweek.com/news/x.html").article.article_id == ""   # none: no made-up id
+    mp = parse_article(_page("<h1>号文 h1</h1>" + MP_BODY, "别的 - 维科号V"), ART).article
+    assert mp.title == "号文 h1"
+    left = parse_article(_page('<h1>页外</h1><div class="article_left"><span class="sdate">2026-01-02 10:30</span>'
+                               '<div id="articleC" class="article_con"><p>x</p></div></div>'), ART)
+    assert (left.layout, left.article.title) == ("corpus-article_left", "页外")
