@@ -582,3 +582,25 @@ def test_ids_images_and_titles_of_the_other_layouts() -> None:
     left = parse_article(_page('<h1>页外</h1><div class="article_left"><span class="sdate">2026-01-02 10:30</span>'
                                '<div id="articleC" class="article_con"><p>x</p></div></div>'), ART)
     assert (left.layout, left.article.title) == ("corpus-article_left", "页外")
+
+
+def test_list_entries_after_a_repeat_and_titles_from_the_title_attribute() -> None:
+    item = '<div class="con-details"><h3><a href="{}"{}>{}</a></h3></div>'
+    html = ('<div class="list-left">'
+            + item.format("/a/ART-1-2-11.html", "", "一")
+            + item.format("/a/ART-1-2-11.html", "", "一")           # a repeat does not end the list
+            + item.format("/a/ART-1-2-12.html", ' title=" 属性标题 "', " ")
+            + "</div>")
+    lp = parse_list(html, f"{LIST}.html")
+    assert [(e.url, e.title) for e in lp.entries] == [
+        ("https://www.ofweek.com/a/ART-1-2-11.html", "一"), ("https://www.ofweek.com/a/ART-1-2-12.html", "属性标题")]
+
+
+def test_list_next_url_prefers_next_text_and_never_goes_back_or_elsewhere() -> None:
+    pager = ('<div class="list-left"><div class="page">'
+             f'<a href="{LIST}-2.html">下一页</a>'                         # itself: ignored
+             f'<a href="https://ee.ofweek.com/CATList-8100-CHANGYIEXINWE-3.html">3</a>'   # another host's list
+             f'<a href="{LIST}-3.html">3</a><a href="{LIST}-5.html"> 下一页 </a></div></div>')
+    assert parse_list(pager, f"{LIST}-2.html").next_url == f"{LIST}-5.html"
+    numbered_only = pager.replace(f'<a href="{LIST}-5.html"> 下一页 </a>', "")
+    assert parse_list(numbered_only, f"{LIST}-2.html").next_url == f"{LIST}-3.html"
