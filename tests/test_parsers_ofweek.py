@@ -517,7 +517,7 @@ def test_the_article_container_holding_the_body_gives_title_and_date() -> None:
     ("甲 - OFweek 乙 - OFweek锂电网", "甲 - OFweek 乙"),    # the last suffix is cut, not the first
     ("- OFweek锂电网", ""),                                 # names no article
     ("只有标题", "只有标题"),
-])
+], ids=["last-suffix-cut", "suffix-only", "no-suffix"])   # plain ids: mutmut passes them on a command line
 def test_a_title_from_the_page_title_loses_the_portal_suffix(title: str, expected: str) -> None:
     html = _page('<div class="artical"><div class="time fl">2026-01-02 10:30</div>'
                  '<div id="articleC"><p>x</p></div></div>', title)
