@@ -604,3 +604,16 @@ def test_list_next_url_prefers_next_text_and_never_goes_back_or_elsewhere() -> N
     assert parse_list(pager, f"{LIST}-2.html").next_url == f"{LIST}-5.html"
     numbered_only = pager.replace(f'<a href="{LIST}-5.html"> 下一页 </a>', "")
     assert parse_list(numbered_only, f"{LIST}-2.html").next_url == f"{LIST}-3.html"
+
+
+def test_untitled_links_containers_without_the_body_and_an_empty_solar_title() -> None:
+    bare = '<div class="list-left"><div class="con-details"><h3><a href="/a/ART-1-2-13.html"> </a></h3></div></div>'
+    assert [e.title for e in parse_list(bare, f"{LIST}.html").entries] == [""]   # no text, no title: ""
+    outside = _page('<div class="artical"><h1>容器</h1><div class="time fl">2026-01-02 10:30</div></div>'
+                    '<div id="articleC"><p>x</p></div>')
+    a = parse_article(outside, ART)                         # no container holds the body: the first
+    assert (a.layout, a.article.title, a.article.published) == ("2026", "容器", KNOWN)
+    solar = _page('<p class="title"> </p><span class="sdate">2026-01-02 10:30</span>'
+                  '<div id="articleC"><p>x</p></div>', "太阳能标题 - OFweek太阳能光伏网")
+    s = parse_article(solar, ART)
+    assert (s.layout, s.article.title) == ("2026-solar", "太阳能标题")
