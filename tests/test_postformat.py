@@ -245,3 +245,72 @@ def test_titles_with_apostrophe_and_backslash_read_back_exactly(title: str, line
     assert f"\n{line}\n" in out
     assert pf.read(out).title == title
     assert yaml.safe_load(line)["title"] == title        # and any YAML reader agrees
+
+
+# --- exact escapes, names and messages (cases found by mutation testing, tests/README.md) -----
+
+@pytest.mark.parametrize("ch, written", [
+    ("\xa0", "\xa0"), ("\ud7ff", "\ud7ff"), ("\ue000", "\ue000"), ("\ufffd", "\ufffd"),
+    ("\uff00", "\uff00"), ("\u202a", "\u202a"), ("\U00010000", "\U00010000"), ("\U0010ffff", "\U0010ffff"),
+    ("\x9f", "\\x9F"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\ufeff", "\\uFEFF"),
+    ("\ufffe", "\\uFFFE"), ("\uffff", "\\uFFFF"), ("\ud800", "\\uD800"),
+], ids=lambda v: f"U+{ord(v[0]):04X}" if len(v) == 1 else "")
+def test_escaped_double_quotes_keep_printable_characters_and_escape_the_rest(ch: str, written: str) -> None:
+    # YAML 1.1/1.2 printable set, minus the line breaks U+2028/9 and the BOM
+    assert pf.quoted("it's \\" + ch) == f'"it\'s \\\\{written}"'
+
+
+def test_plain_scalars_refuse_a_trailing_colon_and_brackets_only() -> None:
+    assert pf.scalar("a:") != "a:"
+    assert pf.scalar("a[b") != "a[b" and pf.scalar("a}") != "a}"
+    assert pf.scalar("Xbox") == "Xbox"
+
+
+def test_dates_are_written_in_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert pf.format_date(datetime(2021, 11, 28, 10, 38, tzinfo=BEIJING)) == "Sun, 28 Nov 2021 02:38:00 GMT"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def message(call: object, *args: object) -> str:
+    with pytest.raises(pf.FormatError) as exc:
+        call(*args)  # type: ignore[operator]
+    return str(exc.value)
+
+
+FM = "\n---\ntitle: t\nauthor: a\ndate: d\n{}---\n"
+
+
+def test_exact_format_errors() -> None:
+    assert message(pf.format_date, datetime(2021, 1, 1)) == "naive datetime: the date's timezone is unknown"
+    assert message(pf.format_date, None) == "no date"
+    assert message(pf.render, Article(author="a", published="d")) == "no title"
+    assert message(pf.read, "x") == "no front matter: the post must start with '---' (after one newline)"
+    assert message(pf.read, "\n---\ntitle: t\n") == "front matter is not closed by a '---' line"
+    assert message(pf.read, "\n---\n---\n") == "front matter is not a mapping of keys to values"
+    assert message(pf.read, "\n---\nauthor: a\n---\n") == "missing field(s): title, date"
+    assert message(pf.read, "\n---\ntitle: ''\nauthor: a\ndate: d\n---\n") == "empty title"
+    assert message(pf.read, FM.format("headimg: [x]\n")) == "'headimg' is not a string (got list)"
+    assert message(pf.read, FM.format("thumbnail: {a: b}\n")) == "'thumbnail' is not a string (got dict)"
+    assert message(pf.read, FM.format("comments: [x]\n")) == "'comments' is not a string (got list)"
+    assert message(pf.read, "\n---\ntitle: [t]\nauthor: a\ndate: d\n---\n") == "'title' is not a string (got list)"
+    assert message(pf.read, "\n---\ntitle: t\nauthor: [a]\ndate: d\n---\n") == "'author' is not a string (got list)"
+    assert message(pf.read, "\n---\ntitle: t\nauthor: a\ndate: [d]\n---\n") == "'date' is not a string (got list)"
+    assert message(pf.read, FM.format("categories: {a: b}\n")) == "categories: unexpected dict"
+    assert message(pf.read, FM.format("categories: [a, {b: c}]\n")) == "categories: unexpected dict"
+
+
+def test_reading_keeps_comments_unknown_keys_and_a_body_holding_dashes() -> None:
+    post = pf.read_post(FM.format("comments: true\nheadimg: h\nextra: 1\nmore: 2\n") + "\nbody\n---\nmore\n")
+    assert post.article.comments is True
+    assert post.unknown_keys == ["extra", "more"]
+    assert post.article.body == "\nbody\n---\nmore\n"
+    bare = pf.read_post("---\ntitle: t\nauthor: a\ndate: d\n---\n")   # no leading newline: read too
+    assert (bare.article.title, bare.article.headimg, bare.article.thumbnail, bare.unknown_keys) == ("t", "", "", [])
+    assert bare.article.comments is False
+    assert pf.render(Article(title="t", author="a", published="d", comments=True)).count("\ncomments: true\n") == 1
