@@ -314,3 +314,15 @@ def test_reading_keeps_comments_unknown_keys_and_a_body_holding_dashes() -> None
     assert (bare.article.title, bare.article.headimg, bare.article.thumbnail, bare.unknown_keys) == ("t", "", "", [])
     assert bare.article.comments is False
     assert pf.render(Article(title="t", author="a", published="d", comments=True)).count("\ncomments: true\n") == 1
+
+
+def test_full_width_and_no_break_spaces_stay_plain() -> None:
+    # YAML trims only spaces and tabs around a plain scalar: U+3000 / U+00A0 are content
+    for s in ["作者\u3000", "\u3000作者", "a\xa0"]:
+        assert pf.scalar(s) == s
+        assert yaml.safe_load(f"k: {s}\n")["k"] == s
+
+
+def test_a_body_ending_like_the_wrapper_is_not_unwrapped() -> None:
+    text = FM.format("") + "\nbody" + pf.WRAP_CLOSE
+    assert pf.read(text).body == "\nbody" + pf.WRAP_CLOSE
