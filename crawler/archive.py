@@ -70,7 +70,6 @@ class ArchiveIndex:
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        fresh = not self.path.exists()
         db = sqlite3.connect(self.path, isolation_level=None)
         ok = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         if not ok:
@@ -81,8 +80,8 @@ class ArchiveIndex:
         # and `has` checks the post itself).
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS posts (name TEXT PRIMARY KEY)")
-        if fresh or not ok:
+        # No table yet (new, empty file, or a run killed while building it): build it from disk.
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'posts'").fetchone() is None:
             self.rebuild(db)
         return db
 
@@ -91,7 +90,8 @@ class ArchiveIndex:
         db = db or self.db
         names = [(p.name,) for p in self.posts.glob("*.md")] if self.posts.is_dir() else []
         with db:
-            db.execute("BEGIN")
+            db.execute("BEGIN")  # the table and its rows appear together, or not at all
+            db.execute("CREATE TABLE IF NOT EXISTS posts (name TEXT PRIMARY KEY)")
             db.execute("DELETE FROM posts")
             db.executemany("INSERT OR IGNORE INTO posts VALUES (?)", names)
         self.rebuilt = True

@@ -488,3 +488,132 @@ def test_without_the_time_element_the_date_comes_from_the_article_not_the_page_c
             '<div id="articleC">x</div></div>')
     art = parse_article(html, _ART).article
     assert art.published == datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)
+
+
+# --- precise cases found by mutation testing (tests/README.md) ---------------------
+
+BJ = timezone(timedelta(hours=8))
+ART = "https://ee.ofweek.com/2026-01/ART-8500-2800-30537445.html"
+
+
+def _page(body: str, title: str = "页面 - OFweek维科网") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def test_the_article_container_holding_the_body_gives_title_and_date() -> None:
+    # Chrome before the article reuses the container's class, with its own h1 and time.
+    html = _page('<h1>站点</h1><div class="artical"><h1>侧栏</h1><div class="time fl">2020-01-01 08:00</div></div>'
+                 '<div class="artical"><h1>正文标题</h1><div class="time fl">2026-01-02 10:30</div>'
+                 '<div id="articleC"><p>x</p></div></div>')
+    a = parse_article(html, ART)
+    assert (a.layout, a.article.title) == ("2026", "正文标题")
+    assert a.article.published == datetime(2026, 1, 2, 10, 30, tzinfo=BJ)
+    outer = _page('<h1>页外标题</h1><div class="artical"><div class="time fl">2026-01-02 10:30</div>'
+                  '<div id="articleC"><p>x</p></div></div>')
+    assert parse_article(outer, ART).article.title == "页外标题"   # none inside: the page's
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("甲 - OFweek 乙 - OFweek锂电网", "甲 - OFweek 乙"),    # the last suffix is cut, not the first
+    ("- OFweek锂电网", ""),                                 # names no article
+    ("只有标题", "只有标题"),
+], ids=["last-suffix-cut", "suffix-only", "no-suffix"])   # plain ids: mutmut passes them on a command line
+def test_a_title_from_the_page_title_loses_the_portal_suffix(title: str, expected: str) -> None:
+    html = _page('<div class="artical"><div class="time fl">2026-01-02 10:30</div>'
+                 '<div id="articleC"><p>x</p></div></div>', title)
+    assert parse_article(html, ART).article.title == expected
+
+
+MP_BODY = ('<div class="article-info"><span class="time">2021-11-28 10:38</span>'
+           '<span class="author">作者</span></div><div id="articleC"><p>x</p></div>')
+
+
+def test_mp_pages_are_known_by_host_or_by_title_suffix() -> None:
+    by_host = parse_article(_page(MP_BODY, "没有后缀"), "https://MP.ofweek.com/ee/a256714604647")
+    assert (by_host.layout, by_host.article.title) == ("corpus-mp", "没有后缀")
+    by_title = parse_article(_page(MP_BODY, "号文标题 - 维科号V"), ART)
+    assert (by_title.layout, by_title.article.title) == ("corpus-mp", "号文标题")
+    assert by_title.article.published == datetime(2021, 11, 28, 10, 38, tzinfo=BJ)
+
+
+def test_a_date_split_over_elements_before_the_body_keeps_its_time() -> None:
+    html = _page('<div class="article_left"><h1>t</h1><span>2021-11-28</span><span>10:38</span>'
+                 '<div id="articleC" class="article_con"><p>x</p></div></div>')
+    a = parse_article(html, ART)
+    assert a.layout == "corpus-article_left"
+    assert a.article.published == datetime(2021, 11, 28, 10, 38, tzinfo=BJ)
+
+
+EARLY = "<p>相关：2020-05-05 05:05</p>"                    # a date in the chrome before the known one
+KNOWN = datetime(2026, 1, 2, 10, 30, tzinfo=BJ)
+
+
+@pytest.mark.parametrize("layout, body", [
+    # the container's own time wins over a time element of the page chrome
+    ("2026", '<div class="time fl">2019-09-09 09:09</div><div class="artical"><h1>t</h1>'
+             '<div class="time fl">2026-01-02 10:30</div><div id="articleC"><p>x</p></div></div>'),
+    # no time in the container: the page's time element, not the text before the body
+    ("2026", f'<div class="time fl">2026-01-02 10:30</div><div class="artical"><h1>t</h1>{EARLY}'
+             '<div id="articleC"><p>x</p></div></div>'),
+    ("2026-solar", f'{EARLY}<p class="title">t</p><span class="sdate">2026-01-02 10:30</span>'
+                   '<div id="articleC"><p>x</p></div>'),
+    ("corpus-article_left", '<span class="sdate">2019-09-09 09:09</span><div class="article_left"><h1>t</h1>'
+                            f'{EARLY}<span class="sdate">2026-01-02 10:30</span>'
+                            '<div id="articleC" class="article_con"><p>x</p></div></div>'),
+    ("corpus-article_left", f'<span class="sdate">2026-01-02 10:30</span><div class="article_left"><h1>t</h1>'
+                            f'{EARLY}<div id="articleC" class="article_con"><p>x</p></div></div>'),
+    ("corpus-mp", f'{EARLY}<div class="article-info"><span class="time">2026-01-02 10:30</span></div>'
+                  '<div id="articleC"><p>x</p></div>'),
+])
+def test_the_known_date_element_wins_over_other_dates(layout: str, body: str) -> None:
+    a = parse_article(_page(body, "t - 维科号V" if layout == "corpus-mp" else "页面标题"), ART)
+    assert (a.layout, a.article.published, a.article.title) == (layout, KNOWN, "t")
+
+
+def test_ids_images_and_titles_of_the_other_layouts() -> None:
+    assert article_id("https://OFweek.com/2021-11/ART-8500-2800-30537445.html") == "30537445"   # bare domain
+    html = _page('<div class="artical"><h1>t</h1><div class="time fl">2026-01-02 10:30</div>'
+                 '<div id="articleC"><p><img src="/img/a.png"></p></div></div>')
+    a = parse_article(html, ART).article
+    assert a.image_urls == ["https://ee.ofweek.com/img/a.png"]             # resolved against the page
+    assert parse_article(html, "https://ee.ofweek.com/news/x.html").article.article_id == ""   # none: no made-up id
+    mp = parse_article(_page("<h1>号文 h1</h1>" + MP_BODY, "别的 - 维科号V"), ART).article
+    assert mp.title == "号文 h1"
+    left = parse_article(_page('<h1>页外</h1><div class="article_left"><span class="sdate">2026-01-02 10:30</span>'
+                               '<div id="articleC" class="article_con"><p>x</p></div></div>'), ART)
+    assert (left.layout, left.article.title) == ("corpus-article_left", "页外")
+
+
+def test_list_entries_after_a_repeat_and_titles_from_the_title_attribute() -> None:
+    item = '<div class="con-details"><h3><a href="{}"{}>{}</a></h3></div>'
+    html = ('<div class="list-left">'
+            + item.format("/a/ART-1-2-11.html", "", "一")
+            + item.format("/a/ART-1-2-11.html", "", "一")           # a repeat does not end the list
+            + item.format("/a/ART-1-2-12.html", ' title=" 属性标题 "', " ")
+            + "</div>")
+    lp = parse_list(html, f"{LIST}.html")
+    assert [(e.url, e.title) for e in lp.entries] == [
+        ("https://www.ofweek.com/a/ART-1-2-11.html", "一"), ("https://www.ofweek.com/a/ART-1-2-12.html", "属性标题")]
+
+
+def test_list_next_url_prefers_next_text_and_never_goes_back_or_elsewhere() -> None:
+    pager = ('<div class="list-left"><div class="page">'
+             f'<a href="{LIST}-2.html">下一页</a>'                         # itself: ignored
+             f'<a href="https://ee.ofweek.com/CATList-8100-CHANGYIEXINWE-3.html">3</a>'   # another host's list
+             f'<a href="{LIST}-3.html">3</a><a href="{LIST}-5.html"> 下一页 </a></div></div>')
+    assert parse_list(pager, f"{LIST}-2.html").next_url == f"{LIST}-5.html"
+    numbered_only = pager.replace(f'<a href="{LIST}-5.html"> 下一页 </a>', "")
+    assert parse_list(numbered_only, f"{LIST}-2.html").next_url == f"{LIST}-3.html"
+
+
+def test_untitled_links_containers_without_the_body_and_an_empty_solar_title() -> None:
+    bare = '<div class="list-left"><div class="con-details"><h3><a href="/a/ART-1-2-13.html"> </a></h3></div></div>'
+    assert [e.title for e in parse_list(bare, f"{LIST}.html").entries] == [""]   # no text, no title: ""
+    outside = _page('<div class="artical"><h1>容器</h1><div class="time fl">2026-01-02 10:30</div></div>'
+                    '<div id="articleC"><p>x</p></div>')
+    a = parse_article(outside, ART)                         # no container holds the body: the first
+    assert (a.layout, a.article.title, a.article.published) == ("2026", "容器", KNOWN)
+    solar = _page('<p class="title"> </p><span class="sdate">2026-01-02 10:30</span>'
+                  '<div id="articleC"><p>x</p></div>', "太阳能标题 - OFweek太阳能光伏网")
+    s = parse_article(solar, ART)
+    assert (s.layout, s.article.title) == ("2026-solar", "太阳能标题")
