@@ -28,6 +28,8 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1") or 1)
 
 def scaled(n: int) -> int:
     return max(PER_PAGE // 2, round(n * SCALE))
+
+
 # The issue's conditions: no delay, AutoThrottle and robots.txt off, 16 requests, 8 per domain.
 CRAWL_SETTINGS = {
     "DOWNLOAD_DELAY": "0",
@@ -59,8 +61,12 @@ def crawl(args: Sequence[str], settings: dict[str, str], tmp: Path, cwd: Path = 
     """`scrapy <args>` in a fresh process with the meter on; returns its figures."""
     out = tmp / f"meter-{time.monotonic_ns()}.json"
     cmd = [sys.executable, "-m", "scrapy", *args]
-    merged = {**CRAWL_SETTINGS, **settings, "BENCH_METER": str(out),
-              "EXTENSIONS": json.dumps({"bench.meter.Meter": 0})}
+    merged = {
+        **CRAWL_SETTINGS,
+        **settings,
+        "BENCH_METER": str(out),
+        "EXTENSIONS": json.dumps({"bench.meter.Meter": 0}),
+    }
     for k, v in merged.items():
         cmd += ["-s", f"{k}={v}"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
@@ -73,8 +79,11 @@ def crawl(args: Sequence[str], settings: dict[str, str], tmp: Path, cwd: Path = 
 
 
 def ours(srv: Any, start: str, pages: int, archive: Path, tmp: Path, **settings: str) -> dict[str, Any]:
-    r = crawl(["crawl", "ofweek", "-a", f"start_url={srv.url(start)}", "-a", f"max_pages={pages}"],
-              {"ARCHIVE_DIR": str(archive), "IMAGES_MODE": "remote", **settings}, tmp)
+    r = crawl(
+        ["crawl", "ofweek", "-a", f"start_url={srv.url(start)}", "-a", f"max_pages={pages}"],
+        {"ARCHIVE_DIR": str(archive), "IMAGES_MODE": "remote", **settings},
+        tmp,
+    )
     r["articles"] = r["newsarchive/posts/written"] + r["newsarchive/posts/unchanged"]
     return r
 
@@ -82,8 +91,12 @@ def ours(srv: Any, start: str, pages: int, archive: Path, tmp: Path, **settings:
 def bare(srv: Any, start: str, tmp: Path) -> dict[str, Any]:
     work = tmp / "bare-cwd"  # no scrapy.cfg here: Scrapy's defaults, not the project's
     work.mkdir(exist_ok=True)
-    r = crawl(["runspider", str(ROOT / "bench" / "bare_spider.py"), "-a", f"start_url={srv.url(start)}"],
-              {}, tmp, cwd=work)
+    r = crawl(
+        ["runspider", str(ROOT / "bench" / "bare_spider.py"), "-a", f"start_url={srv.url(start)}"],
+        {},
+        tmp,
+        cwd=work,
+    )
     r["articles"] = r["item_scraped_count"]
     return r
 
@@ -113,7 +126,15 @@ def best_of(func: Callable[[], Any], repeat: int) -> list[float]:
     return times
 
 
-def row(measurement: str, now: str, peer: str, ratio: str, target: str, met: bool | None,
-        note: str = "") -> dict[str, Any]:
-    return {"measurement": measurement, "now": now, "peer": peer, "ratio": ratio,
-            "target": target, "met": met, "note": note}
+def row(
+    measurement: str, now: str, peer: str, ratio: str, target: str, met: bool | None, note: str = ""
+) -> dict[str, Any]:
+    return {
+        "measurement": measurement,
+        "now": now,
+        "peer": peer,
+        "ratio": ratio,
+        "target": target,
+        "met": met,
+        "note": note,
+    }

@@ -54,7 +54,7 @@ def _scrapy_images(data: bytes) -> Any:
     request, response = Request(url), Response(url, body=data)
 
     def run() -> None:
-        for _path, _image, buf in pipe.get_images(response, request, None):
+        for _path, _image, buf in pipe.get_images(response, request, None):  # type: ignore[arg-type]  # info: unused
             buf.getvalue()
 
     return run

@@ -29,7 +29,7 @@ def section(quick: bool) -> list[dict[str, Any]]:
         for n in sizes:
             start, pages = portal(tmp / f"site-{n}", n, images=1, image=jpeg)
             with FixtureServer(tmp / f"site-{n}") as srv:
-                runs = [("bounded", {})]
+                runs: list[tuple[str, dict[str, str]]] = [("bounded", {})]
                 if n == sizes[-1]:
                     runs.append(("unbounded", {"IMAGES_ACTIVE": UNBOUNDED}))
                 for name, extra in runs:
@@ -45,25 +45,29 @@ def section(quick: bool) -> list[dict[str, Any]]:
     big = sizes[-1]
     unb = results[f"unbounded-{big}"]
     flat = rss[big] <= rss[sizes[0]] * 1.25
-    rows.append(row(
-        f"local-mode peak RSS, {' / '.join(f'{n:,}' for n in sizes)} articles",
-        " / ".join(f"{rss[n]:.0f} MB" for n in sizes),
-        f"without back-pressure: {unb['rss_mb']:.0f} MB at {big:,}",
-        f"{rss[big] / rss[sizes[0]]:.2f}x from {sizes[0]:,} to {big:,}; "
-        f"{rss[big] / unb['rss_mb']:.2f}x unbounded",
-        f"<= 300 MB, flat from {sizes[0]:,} to {big:,}",
-        max(rss.values()) <= 300 and flat,
-        "VmHWM of the crawling process; one 2400x1600 JPEG per article",
-    ))
+    rows.append(
+        row(
+            f"local-mode peak RSS, {' / '.join(f'{n:,}' for n in sizes)} articles",
+            " / ".join(f"{rss[n]:.0f} MB" for n in sizes),
+            f"without back-pressure: {unb['rss_mb']:.0f} MB at {big:,}",
+            f"{rss[big] / rss[sizes[0]]:.2f}x from {sizes[0]:,} to {big:,}; "
+            f"{rss[big] / unb['rss_mb']:.2f}x unbounded",
+            f"<= 300 MB, flat from {sizes[0]:,} to {big:,}",
+            max(rss.values()) <= 300 and flat,
+            "VmHWM of the crawling process; one 2400x1600 JPEG per article",
+        )
+    )
     rate = big / results[f"bounded-{big}"]["seconds"]
     rate_unb = big / unb["seconds"]
-    rows.append(row(
-        f"local-mode crawl, {big:,} articles",
-        f"{rate:.1f} articles/s",
-        f"without back-pressure {rate_unb:.1f}/s; before this work {TODAY}/s (issue, other run)",
-        f"{rate / rate_unb:.2f}x unbounded; {rate / TODAY:.1f}x the issue's figure",
-        ">= 2x today",
-        rate >= 2 * TODAY,
-        "one run each; limit: decode+resize+encode of each image in IMAGES_THREADS=2 threads on 2 cores",
-    ))
+    rows.append(
+        row(
+            f"local-mode crawl, {big:,} articles",
+            f"{rate:.1f} articles/s",
+            f"without back-pressure {rate_unb:.1f}/s; before this work {TODAY}/s (issue, other run)",
+            f"{rate / rate_unb:.2f}x unbounded; {rate / TODAY:.1f}x the issue's figure",
+            ">= 2x today",
+            rate >= 2 * TODAY,
+            "one run each; limit: decode+resize+encode of each image in IMAGES_THREADS=2 threads on 2 cores",
+        )
+    )
     return rows

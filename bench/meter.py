@@ -46,12 +46,21 @@ class Meter:
 
     def closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        keep = ("item_scraped_count", "downloader/request_count", "newsarchive/posts/written",
-                "newsarchive/posts/unchanged", "newsarchive/images/stored")
-        self.out.write_text(json.dumps({
-            "seconds": time.perf_counter() - self.t0,
-            "cpu": _cpu() - self.c0,
-            "rss_mb": _hwm_mb(),
-            "reason": reason,
-            **{k: stats.get(k, 0) for k in keep},
-        }))
+        keep = (
+            "item_scraped_count",
+            "downloader/request_count",
+            "newsarchive/posts/written",
+            "newsarchive/posts/unchanged",
+            "newsarchive/images/stored",
+        )
+        self.out.write_text(
+            json.dumps(
+                {
+                    "seconds": time.perf_counter() - self.t0,
+                    "cpu": _cpu() - self.c0,
+                    "rss_mb": _hwm_mb(),
+                    "reason": reason,
+                    **{k: stats.get(k, 0) for k in keep},
+                }
+            )
+        )

@@ -17,12 +17,16 @@ from tests.ofweeklike import FakeArticle, article_page
 
 def pages() -> list[tuple[str, str]]:
     out = []
-    for path in sorted(glob.glob(str(ROOT / "seeds" / "ofweek-2026" / "site" / "**" / "ART-*.html"), recursive=True)):
+    for path in sorted(
+        glob.glob(str(ROOT / "seeds" / "ofweek-2026" / "site" / "**" / "ART-*.html"), recursive=True)
+    ):
         rel = path.split("/site/", 1)[1]
         out.append((decode_gb(Path(path).read_bytes()), f"https://www.ofweek.com/{rel}"))
     for i in range(10):
         body = "<p>正文段落，含<a href='/x'>链接</a>与<b>强调</b>。</p>" * (10 + 5 * i)
-        body += "".join(f'<p><img src="https://images.ofweek.com/Upload/News/{i}-{k}.jpg"></p>' for k in range(3))
+        body += "".join(
+            f'<p><img src="https://images.ofweek.com/Upload/News/{i}-{k}.jpg"></p>' for k in range(3)
+        )
         a = FakeArticle(str(46000000 + i), f"解析基准 {i}", body)
         out.append((article_page(a), a.url))
     return out
@@ -57,12 +61,14 @@ def section(quick: bool) -> list[dict[str, Any]]:
         runs["trafilatura"] += per_page_ms(fulltext.generic, texts, 1)
         runs["parsel"] += per_page_ms(_parsel, texts, 1)
     ours, traf, bare = (median(runs[k]) for k in ("ours", "trafilatura", "parsel"))
-    return [row(
-        f"OFweek article page parse ({len(texts)} pages)",
-        spread(runs["ours"], "{:.2f}") + " ms/page",
-        f"trafilatura {spread(runs['trafilatura'], '{:.1f}')} ms; bare parsel {spread(runs['parsel'], '{:.2f}')} ms",
-        f"{traf / ours:.1f}x faster than trafilatura; {ours / bare:.1f}x bare parsel",
-        "<= 1 ms (>= 8x faster than trafilatura)",
-        ours <= 1.0 and traf / ours >= 8,
-        "",
-    )]
+    return [
+        row(
+            f"OFweek article page parse ({len(texts)} pages)",
+            spread(runs["ours"], "{:.2f}") + " ms/page",
+            f"trafilatura {spread(runs['trafilatura'], '{:.1f}')} ms; bare parsel {spread(runs['parsel'], '{:.2f}')} ms",
+            f"{traf / ours:.1f}x faster than trafilatura; {ours / bare:.1f}x bare parsel",
+            "<= 1 ms (>= 8x faster than trafilatura)",
+            ours <= 1.0 and traf / ours >= 8,
+            "",
+        )
+    ]

@@ -55,12 +55,23 @@ def run_sections(quick: bool, names: list[str]) -> list[dict[str, Any]]:
             got = module.section(quick)
         except Exception as exc:  # one broken section never costs the others
             traceback.print_exc()
-            got = [{"measurement": name, "now": "", "peer": "", "ratio": "", "target": "",
-                    "met": None, "note": f"section failed: {type(exc).__name__}: {exc}"}]
+            got = [
+                {
+                    "measurement": name,
+                    "now": "",
+                    "peer": "",
+                    "ratio": "",
+                    "target": "",
+                    "met": None,
+                    "note": f"section failed: {type(exc).__name__}: {exc}",
+                }
+            ]
         for r in got:
             r.setdefault("section", name)
-            print(f"  {r['measurement']}: {r['now']} | {r['peer']} | {r['ratio']} | met: {_met(r.get('met'))}",
-                  flush=True)
+            print(
+                f"  {r['measurement']}: {r['now']} | {r['peer']} | {r['ratio']} | met: {_met(r.get('met'))}",
+                flush=True,
+            )
         rows += got
         print(f"  {name}: {time.perf_counter() - t0:.0f} s", flush=True)
     return rows

@@ -535,7 +535,9 @@ class LocalImagesPipeline(FilesPipeline):
         so a run killed between the two writes ends with the same bytes: it is made from the
         pixels already decoded when they are the stored file's (`thumb_exact`), else from the
         stored file's bytes."""
-        p = imaging.process(data, self.max_size, self.max_pixels, self.thumb_box if want_thumb else None, True)
+        p = imaging.process(
+            data, self.max_size, self.max_pixels, self.thumb_box if want_thumb else None, True
+        )
         ext = imaging.EXTENSIONS[p.full.format]
         rel = self._rel(url, ext)
         writes = [(self.archive / rel, p.full.data)]

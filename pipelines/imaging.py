@@ -295,9 +295,13 @@ def process(
         raise ImageRejected("failed", "corrupt", str(exc)) from None
     encoded = _encode_frames(frames, durations, fmt, loop)
     if fmt == "PNG":
-        encoded = _no_larger(encoded, data, lambda: _encode_frames(frames, durations, fmt, loop, PNG_LEVEL_MAX))
+        encoded = _no_larger(
+            encoded, data, lambda: _encode_frames(frames, durations, fmt, loop, PNG_LEVEL_MAX)
+        )
     full = Encoded(encoded, fmt, *frames[0].size)
-    thumb = _thumb(frames[0], fmt, thumb_box, info) if thumb_box is not None and not exact_thumb_only else None
+    thumb = (
+        _thumb(frames[0], fmt, thumb_box, info) if thumb_box is not None and not exact_thumb_only else None
+    )
     return Processed(full, True, thumb)
 
 
