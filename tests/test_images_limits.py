@@ -136,6 +136,7 @@ def in_this_thread(pipe: LocalImagesPipeline, monkeypatch: pytest.MonkeyPatch) -
         return func(*args)
 
     monkeypatch.setattr(pipe, "_in_pool", run)
+    monkeypatch.setattr(pipe._writer, "run", run)          # the file writes too
 
 
 def test_a_stored_image_is_resized_to_max_size_with_its_thumbnail(
@@ -229,10 +230,14 @@ def test_a_full_disk_is_a_storage_failure_and_a_crash_a_named_error(
         exc: Exception, stat: str, line: str | None) -> None:
     in_this_thread(pipe, monkeypatch)
 
-    def store(data: bytes, url: str, want_thumb: bool) -> dict:
+    def encode(data: bytes, url: str, want_thumb: bool) -> tuple[dict, list]:
+        return {"url": url, "thumb": None, "resized": False}, [(Path("/a/images/x.png"), data)]
+
+    def write(writes: list) -> None:                       # the store fails, not the image
         raise exc
 
-    monkeypatch.setattr(pipe, "_store", store)
+    monkeypatch.setattr(pipe, "_encode", encode)
+    monkeypatch.setattr(pipe, "_write", write)
     with pytest.raises(ImageFailed) as raised:
         downloaded(pipe, b"x" * 10)
     assert f"{raised.value.kind}/{raised.value.reason}" == stat
