@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import overload
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from crawler.items import Article
 from crawler.sites import BEIJING
@@ -99,3 +100,16 @@ def beijing_datetime(text: str) -> datetime | None:
         return datetime(y, mo, d, h, mi, s, tzinfo=BEIJING)
     except ValueError:
         return None
+
+
+@overload
+def attr(sel: Selector | SelectorList, name: str) -> str | None: ...
+@overload
+def attr(sel: Selector | SelectorList, name: str, default: str) -> str: ...
+def attr(sel: Selector | SelectorList, name: str, default: str | None = None) -> str | None:
+    """One attribute of a parsel element (of a list's first), as `.attrib.get` would give it.
+    `.attrib` builds a dict of all of them, and raises ValueError on a name lxml cannot map
+    (a broken page's `t{arget=`)."""
+    first = sel[0] if isinstance(sel, SelectorList) and sel else sel
+    root = first.root if isinstance(first, Selector) else ""
+    return default if isinstance(root, str) else root.get(name, default)

@@ -18,7 +18,7 @@ from parsel import Selector
 from crawler.config import PortalRules
 from crawler.items import Article
 from crawler.parsers import common, rawhtml
-from crawler.parsers.common import LayoutError, ListEntry, ListPage, absolute_link
+from crawler.parsers.common import LayoutError, ListEntry, ListPage, absolute_link, attr
 from crawler.parsers.cssslice import MarkedPage
 from crawler.parsers.layouts import CURRENT, Layout
 
@@ -59,7 +59,7 @@ def article_id(rules: PortalRules, url: str) -> str | None:
 
 def _link(node: Selector) -> str | None:
     """The href of a selected `<a>`, else of the first `a[href]` inside it."""
-    href = node.attrib.get("href") if not isinstance(node.root, str) else None
+    href = attr(node, "href") if not isinstance(node.root, str) else None
     return href if href is not None else node.css("a[href]::attr(href)").get()
 
 
@@ -86,7 +86,7 @@ def parse_list(rules: PortalRules, html: str, url: str) -> ListPage:
             continue
         seen.add(link)
         title = "" if isinstance(node.root, str) else " ".join(node.xpath("string()").get("").split())
-        entries.append(ListEntry(link, title or node.attrib.get("title", "").strip()))
+        entries.append(ListEntry(link, title or attr(node, "title", "").strip()))
     next_url = None
     if rules.next:
         for node in sel.css(rules.next):

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from parsel import Selector
 
+from crawler.parsers.common import attr
 from crawler.parsers.elements import Span, cut, element_span
 from crawler.parsers.tags import Tag, tags
 
@@ -43,7 +44,7 @@ class MarkedPage:
     def span(self, node: Selector) -> Span | None:
         """The exact span of a selected element; None for one the parser made up (an
         implied `<tbody>`) or one that never ends (a page cut short)."""
-        index = node.attrib.get(MARK, "") if not isinstance(node.root, str) else ""
+        index = attr(node, MARK, "") if not isinstance(node.root, str) else ""
         if not index.isdigit() or int(index) >= len(self.toks):
             return None
         return element_span(self.toks, int(index))

@@ -36,6 +36,7 @@ from crawler.parsers.common import (
     ListEntry,
     ListPage,
     absolute_link,
+    attr,
     beijing_datetime,
     first_text,
 )
@@ -143,12 +144,12 @@ def parse_list(html: str, url: str) -> ListPage:
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for a in page.sel.css(layout.fields["list"]):
-        link = absolute_link(a.attrib.get("href"), url)
+        link = absolute_link(attr(a, "href"), url)
         aid = article_id(link) if link and not _is_ad(link) else None
         if link is None or aid is None or aid in seen:
             continue
         seen.add(aid)
-        title = " ".join(a.xpath("string()").get("").split()) or a.attrib.get("title", "").strip()
+        title = " ".join(a.xpath("string()").get("").split()) or attr(a, "title", "").strip()
         entries.append(ListEntry(link, title))
     return ListPage(entries, layout=layout.name)
 

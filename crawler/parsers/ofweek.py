@@ -28,6 +28,7 @@ from crawler.parsers.common import (
     ListEntry,
     ListPage,
     absolute_link,
+    attr,
     beijing_datetime,
     first_text,
 )
@@ -205,11 +206,11 @@ def parse_list(html: str, url: str) -> ListPage:
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for a in page.sel.css(layout.fields["list"]):
-        link = absolute_link(a.attrib.get("href"), url)
+        link = absolute_link(attr(a, "href"), url)
         if not link or link in seen or not is_article_url(link):
             continue
         seen.add(link)
-        title = " ".join(a.xpath("string()").get("").split()) or a.attrib.get("title", "").strip()
+        title = " ".join(a.xpath("string()").get("").split()) or attr(a, "title", "").strip()
         entries.append(ListEntry(link, title))
     pager = "div.list-num > a[href]" if layout.name == "2026-channel" else "a[href]"
     return ListPage(entries, _next_list_url(page.sel.css(pager), url), layout=layout.name)
@@ -222,7 +223,7 @@ def _next_list_url(links: list[Selector], url: str) -> str | None:
     wanted: list[str] = []
     numbered: list[str] = []
     for a in links:
-        link = absolute_link(a.attrib["href"], url)
+        link = absolute_link(attr(a, "href"), url)
         where = _list_page_number(link) if link else None
         if not link or where is None or where[0] != here[0] or where[1] <= here[1]:
             continue

@@ -54,6 +54,7 @@ from crawler.parsers.common import (
     ListEntry,
     ListPage,
     absolute_link,
+    attr,
     beijing_datetime,
     first_text,
 )
@@ -273,7 +274,7 @@ def _list_date_text(item: Selector) -> str:
         for child in box.xpath("./*"):
             tag = str(child.root.tag)
             counts[tag] = counts.get(tag, 0) + 1
-            if counts[tag] == 2 and "item" in child.attrib.get("class", "").split():
+            if counts[tag] == 2 and "item" in attr(child, "class", "").split():
                 text = _text(child)
                 if text:
                     return text
@@ -284,12 +285,12 @@ def _link_and_title(item: Selector, layout: str) -> tuple[str | None, str]:
     """(href, title) of one item as `layout` reads it; href None when it has no link."""
     if layout == "2026-data-url":
         title = item.css("div.title")[:1]
-        text = (title.attrib.get("title", "").strip() or _text(title[0])) if title else ""
-        return item.attrib.get("data-url"), text
+        text = (attr(title, "title", "").strip() or _text(title[0])) if title else ""
+        return attr(item, "data-url"), text
     a = item.css("h3 a" if layout == "2026" else "a")[:1]
     if not a:
         return None, ""
-    return a.attrib.get("href"), a.attrib.get("title", "").strip() or _text(a[0])
+    return attr(a, "href"), attr(a, "title", "").strip() or _text(a[0])
 
 
 def parse_list(html: str, url: str, now: datetime) -> ListPage:
