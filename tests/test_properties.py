@@ -96,6 +96,9 @@ CUTS = st.lists(st.tuples(st.floats(0, 1), MARKUP), min_size=1, max_size=4)
 @given(cuts=CUTS, alone=MARKUP)
 # found by this test: `{` inside an attribute name of OFweek's list (`.attrib` raised ValueError)
 @example(cuts=[(0.5803456588062793, "{")], alone="")
+# and an undeclared `dc:` element inside a body of markup (etree.QName raised ValueError)
+@example(cuts=[(1.0, "<!--<!--<!--<!--<!--<!--<!--<!--<!--<picture><link>http://[::1/</link>"),
+               (0.78515625, "<description><dc:creator>")], alone="")
 def test_portal_parsers_raise_only_layout_errors(name: str, cuts: list[tuple[float, str]], alone: str):
     parse, path, url = PORTALS[name]
     page = _page(path)

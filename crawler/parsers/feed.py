@@ -203,8 +203,10 @@ def _inner_xml(el: etree._Element) -> str:
         copy = deepcopy(child)
         if isinstance(copy.tag, str):  # an element (a comment or PI has no namespace to drop)
             for node in copy.iter(etree.Element):
-                if etree.QName(node).namespace in _HTML_NAMESPACES:
-                    node.tag = etree.QName(node).localname
+                # `{ns}name` read as text: etree.QName raises on an undeclared `dc:creator`
+                ns, _, local = node.tag[1:].partition("}") if node.tag.startswith("{") else ("", "", "")
+                if ns in _HTML_NAMESPACES:
+                    node.tag = local
             etree.cleanup_namespaces(copy)
         parts.append(etree.tostring(copy, encoding="unicode", with_tail=True))
     return "".join(parts)
