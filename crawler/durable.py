@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -69,6 +69,25 @@ class DirSync:
                 self._cond.notify_all()
 
 
+async def in_pool(pool: Executor, func: Callable[..., T], *args: Any) -> T:
+    """Run `func` in `pool` and await it from the reactor thread, whatever the reactor."""
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import defer, reactor
+    from twisted.python.failure import Failure
+
+    d: defer.Deferred[T] = defer.Deferred()
+
+    def fire(fut: Future[T]) -> None:
+        exc = fut.exception()
+        if exc is not None:
+            d.errback(Failure(exc))
+        else:
+            d.callback(fut.result())
+
+    pool.submit(func, *args).add_done_callback(lambda fut: reactor.callFromThread(fire, fut))
+    return await maybe_deferred_to_future(d)
+
+
 class Writer:
     """A small thread pool for durable writes; `await writer.run(func, *args)` from the reactor."""
 
@@ -77,21 +96,7 @@ class Writer:
         self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix=name)
 
     async def run(self, func: Callable[..., T], *args: Any) -> T:
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import defer, reactor
-        from twisted.python.failure import Failure
-
-        d: defer.Deferred[T] = defer.Deferred()
-
-        def fire(fut: Future[T]) -> None:
-            exc = fut.exception()
-            if exc is not None:
-                d.errback(Failure(exc))
-            else:
-                d.callback(fut.result())
-
-        self._pool.submit(func, *args).add_done_callback(lambda fut: reactor.callFromThread(fire, fut))
-        return await maybe_deferred_to_future(d)
+        return await in_pool(self._pool, func, *args)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

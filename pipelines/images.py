@@ -53,7 +53,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,7 +75,7 @@ from twisted.internet import defer
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
-from crawler.durable import Writer
+from crawler.durable import Writer, in_pool
 from crawler.parsers.tags import tags
 from crawler.postformat import write_atomic
 from pipelines import imaging
@@ -374,20 +374,7 @@ class LocalImagesPipeline(FilesPipeline):
         self.crawler.stats.inc_value(STATS + key, n)
 
     async def _in_pool(self, func: Callable[..., T], *args: Any) -> T:
-        """Run `func` in our thread pool and await it, whatever the reactor."""
-        from twisted.internet import reactor
-
-        d: defer.Deferred[T] = defer.Deferred()
-
-        def fire(fut: Future[T]) -> None:
-            exc = fut.exception()
-            if exc is not None:
-                d.errback(Failure(exc))
-            else:
-                d.callback(fut.result())
-
-        self._pool.submit(func, *args).add_done_callback(lambda fut: reactor.callFromThread(fire, fut))
-        return await maybe_deferred_to_future(d)
+        return await in_pool(self._pool, func, *args)
 
     def _rel(self, url: str, ext: str, thumb: bool = False) -> str:
         h = url_hash(url)
