@@ -23,7 +23,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.parsers.tags import RAW_TEXT, Attr, Tag, tags
+from crawler.parsers.tags import RAW_TEXT, Attr, Tag, tags_of_note
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ URL_ATTRS = frozenset(
     }
 )
 DROP_TAGS = frozenset({"object", "embed", "applet", "base", "meta"})
+_STOP = ("script", *sorted(DROP_TAGS))  # tags the skipping regex never passes over
 _SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|mocha):|^data:(?!image/(?:png|gif|jpe?g|webp)[;,])")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 # What a tag's text must hold for _bad_attr to find anything: a handler name (`on…`,
@@ -113,7 +114,7 @@ def strip_active(body: str) -> tuple[str, dict[str, int]]:
 def _strip_once(body: str, raw_text: tuple[str, ...], counts: dict[str, int]) -> str:
     cuts: list[tuple[int, int]] = []
     skip_until = -1
-    for tag in tags(body, raw_text):
+    for tag in tags_of_note(body, _STOP, raw_text, inert=True):  # inert tags skipped by a regex
         if tag.span[0] < skip_until:
             continue
         if tag.name == "script":

@@ -285,3 +285,86 @@ def test_the_one_pass_body_reads_as_the_separate_passes(text: str):
             at = name_end.start() if name_end else len(text)
             assert tags._attributes(text, at)[1] == tag.span[1]
         raw_end = tag.content_end is not None
+
+
+def _strip_once_reference(body: str, raw_text: tuple[str, ...], counts: dict[str, int]) -> str:
+    """The sanitizer's pass as it was before plain tags were skipped by a regex: every tag
+    read (the oracle of the test below)."""
+    cuts: list[tuple[int, int]] = []
+    skip_until = -1
+    for tag in tags.tags(body, raw_text):
+        if tag.span[0] < skip_until:
+            continue
+        if tag.name == "script":
+            if not tag.closing:
+                end = sanitize._element_end(body, tag)
+                cuts.append((tag.span[0], end))
+                skip_until = end
+                counts["script"] = counts.get("script", 0) + 1
+            else:
+                cuts.append(tag.span)
+            continue
+        if tag.name in sanitize.DROP_TAGS:
+            cuts.append(tag.span)
+            if not tag.closing:
+                counts["element"] = counts.get("element", 0) + 1
+            continue
+        for attr in tag.attrs:
+            kind = sanitize._bad_attr(attr)
+            if kind:
+                cuts.append(sanitize._attr_removal(body, attr))
+                counts[kind] = counts.get(kind, 0) + 1
+    out, pos = [], 0
+    for start, end in sorted(cuts):
+        out.append(body[pos: max(start, pos)])
+        pos = max(pos, end)
+    out.append(body[pos:])
+    return "".join(out)
+
+
+ACTIVE = FRAGMENTS + [
+    "<img", "<a", "<svg>", "</svg>", "<noscript>", "</noscript>", "<object>", "</object>", "<META",
+    "<embed", "<base", " ", "/", "=", " onclick=", " ONERROR=", " on=", " srcdoc=", " SRCDOC",
+    ' href="', " src=", ' style="', "expression(", "&#106;avascript:", "java\tscript:", "data:text/html,",
+    "data:image/png,", " xlink:href=", " id=x", "alert(1)", '"', "'", ">", "<script src=x>",
+]
+
+
+@SETTINGS
+@given(text=st.lists(st.sampled_from(ACTIVE) | TEXT, max_size=40).map("".join))
+@example(text='<p class="on">a</p><img src="https://x/a.jpg" onerror=alert(1)><noscript><p onclick=x></noscript>')
+@example(text="<svg><style><img src=x onerror=y></style></svg><a href=&#106;avascript:x>")
+def test_the_sanitizer_reads_as_when_every_tag_was_read(text: str):
+    """strip_active (plain, inert tags skipped by one regex) removes exactly what reading
+    every tag removed, with the same counts."""
+    def reference(body: str) -> tuple[str, dict[str, int]]:
+        counts: dict[str, int] = {}
+        for _ in range(10):
+            before = body
+            for raw_text in (("script",), tags.RAW_TEXT):
+                body = _strip_once_reference(body, raw_text, counts)
+            if body == before:
+                break
+        return body, counts
+
+    assert sanitize.strip_active(text) == reference(text)
+
+
+@SETTINGS
+@given(text=st.lists(st.sampled_from(ACTIVE) | TEXT, max_size=40).map("".join))
+@example(text="<À<img src=a><noscript><img src=b></noscript><p title='<img src=c>'>")
+def test_tags_of_note_are_the_full_reading_less_plain_tags(text: str):
+    """tags_of_note yields tags as tags() reads them (same spans, in order), every tag named
+    in `stop` among them, and (inert) every tag with an attribute the sanitizer removes."""
+    def key(t: tags.Tag) -> tuple[Any, ...]:
+        return t.name, t.span, t.closing, t.content_end
+
+    for stop, inert in ((("img",), False), (sanitize._STOP, True)):
+        for raw_text in (tags.RAW_TEXT, ("script",)):
+            full = list(tags.tags(text, raw_text))
+            noted = [key(t) for t in tags.tags_of_note(text, stop, raw_text, inert)]
+            at = {key(t): i for i, t in enumerate(full)}
+            assert all(k in at for k in noted) and [at[k] for k in noted] == sorted(at[k] for k in noted)
+            must = [key(t) for t in full if t.name in stop
+                    or (inert and any(sanitize._bad_attr(a) for a in t.attrs))]
+            assert set(must) <= set(noted)

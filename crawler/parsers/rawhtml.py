@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.parsers.tags import Tag, skip_plain, tags
+from crawler.parsers.tags import Tag, skip_plain, tags, tags_of_note
 
 NO_REFERRER = ' referrerpolicy="no-referrer"'
 
@@ -142,7 +142,7 @@ def add_referrerpolicy(html: str) -> str:
     """
     out: list[str] = []
     pos = 0
-    for tag in tags(html):
+    for tag in tags_of_note(html, ("img",)):  # the other plain tags skipped by one regex
         start, end = tag.span
         if (
             tag.name != "img"
@@ -161,7 +161,7 @@ def img_srcs(html: str, base_url: str) -> list[str]:
     """Absolute URLs of the `<img src>`s in document order, entities decoded (tags read
     as a browser reads them, as the images pipeline does: tags.py)."""
     srcs = []
-    for tag in tags(html):
+    for tag in tags_of_note(html, ("img",)):
         src = tag.get("src") if tag.name == "img" and not tag.closing else None
         if src is not None and src.decoded.strip():
             srcs.append(absolute(base_url, src.decoded.strip()))

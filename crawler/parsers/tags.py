@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ RAW_TEXT = (
     "noscript",
 )  # noscript: raw text in a browser that runs script
 _WS = " \t\n\r\f"  # HTML's whitespace (not regex `\s`: no U+0085, U+3000 …)
+_ASCII_ALPHA = frozenset(string.ascii_letters)  # what a tag name begins with (not str.isalpha)
 _NAME_END = re.compile(r"[ \t\n\r\f/>]")
 _ATTR_NAME = re.compile(r"[^ \t\n\r\f/>][^ \t\n\r\f/>=]*")  # the first char may be `=` (HTML5)
 _COMMENT_END = re.compile(r"--!?>")
@@ -136,24 +138,31 @@ _RAW_NAMES = "|".join(RAW_TEXT)
 
 
 @functools.lru_cache(maxsize=16)
-def _skipper(stop: tuple[str, ...], ids: bool) -> re.Pattern[str]:
+def _skipper(stop: tuple[str, ...], ids: bool, inert: bool) -> re.Pattern[str]:
     """A run of text, lone `<`s and plain tags (as _PLAIN_REST) that are not raw-text
-    elements, not named in `stop` and (with `ids`) carry no `id` attribute."""
+    elements, not named in `stop`, (with `ids`) carry no `id` attribute and (with `inert`)
+    no attribute named `on…`/`srcdoc…` nor any `:`, `&` or `(` in an attribute."""
     names = "|".join(map(re.escape, (*RAW_TEXT, *stop)))
-    no_id = rf"(?![iI][dD][{_WSC}/>=])" if ids else ""
+    guard = rf"(?![iI][dD][{_WSC}/>=])" if ids else ""
+    no = ""
+    if inert:
+        guard += "(?![oO][nN]|[sS][rR][cC][dD][oO][cC])"
+        no = ":&("
     return re.compile(
         rf"""(?>[^<]++|<(?=[^a-zA-Z/!?])|</?(?!(?i:{names})[{_WSC}/>])[a-zA-Z][^{_WSC}/>]*+"""
-        rf"""(?>[{_WSC}]++{no_id}[^{_WSC}/>="'<`]++"""
-        rf"""(?>[{_WSC}]*+=[{_WSC}]*+(?>"[^"]*+"|'[^']*+'|[^{_WSC}>"'=<`]++))?+)*+[{_WSC}]*+/?>)*+"""
+        rf"""(?>[{_WSC}]++{guard}[^{_WSC}/>="'<`{no}]++"""
+        rf"""(?>[{_WSC}]*+=[{_WSC}]*+(?>"[^"{no}]*+"|'[^'{no}]*+'|[^{_WSC}>"'=<`{no}]++))?+)*+"""
+        rf"""[{_WSC}]*+/?>)*+"""
     )
 
 
-def skip_plain(text: str, pos: int, stop: tuple[str, ...] = (), ids: bool = True) -> int:
+def skip_plain(text: str, pos: int, stop: tuple[str, ...] = (), ids: bool = True, inert: bool = False) -> int:
     """Where, from `pos` (a tag's start or data), the next comment, raw-text element, tag
-    named in `stop` (lower-case), tag with an `id` attribute (with `ids`) or unusual markup
-    begins: the tags before it are plain, so `tags(text, start=…)` may go on from there
-    (one regex in C instead of a loop)."""
-    return _skipper(stop, ids).match(text, pos).end()  # type: ignore[union-attr]  # matches ""
+    named in `stop` (lower-case), tag with an `id` attribute (with `ids`), tag with an
+    attribute that could be active (with `inert`: see _skipper) or unusual markup begins:
+    the tags before it are plain, so `tags(text, start=…)` may go on from there (one regex
+    in C instead of a loop)."""
+    return _skipper(stop, ids, inert).match(text, pos).end()  # type: ignore[union-attr]  # matches ""
 
 
 def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT, start: int = 0) -> Iterator[Tag]:
@@ -177,14 +186,14 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT, start: int = 0) -> Ite
             close = _COMMENT_END.search(text, i + 4)  # the first `-->` or `--!>`
             i = n if close is None else close.end()
             continue
-        if nxt in "!?" or (nxt == "/" and i + 2 < n and not text[i + 2].isalpha()):
+        if nxt in "!?" or (nxt == "/" and i + 2 < n and text[i + 2] not in _ASCII_ALPHA):
             gt = text.find(">", i)  # doctype, bogus comment
             i = n if gt < 0 else gt + 1
             continue
         closing = nxt == "/"
         name_at = i + 2 if closing else i + 1
-        if name_at >= n or not text[name_at].isalpha():
-            i += 1  # a lone `<` is text
+        if name_at >= n or text[name_at] not in _ASCII_ALPHA:
+            i += 1  # a lone `<` is text (`<À` too: a tag name begins with an ASCII letter)
             continue
         m = _NAME_END.search(text, name_at)
         name_end = m.start() if m else n
@@ -210,3 +219,25 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT, start: int = 0) -> Ite
             continue
         yield tag
         i = end
+
+
+def tags_of_note(
+    text: str, stop: tuple[str, ...], raw_text: tuple[str, ...] = RAW_TEXT, inert: bool = False
+) -> Iterator[Tag]:
+    """The tags `tags(text, raw_text)` yields, less the plain ones `skip_plain(…, stop,
+    ids=False, inert=inert)` passes over: every tag named in `stop` (and every tag that
+    could be active, with `inert`) is among them, in order."""
+    pos, n = 0, len(text)
+    while True:
+        it = tags(text, raw_text, start=skip_plain(text, pos, stop, ids=False, inert=inert))
+        tag = next(it, None)
+        if tag is None:
+            return
+        yield tag
+        pos = tag.span[1]
+        if tag.content_end is not None:  # a raw-text element: its end tag follows its text
+            if tag.content_end >= n:
+                return
+            end = next(it)
+            yield end
+            pos = end.span[1]
