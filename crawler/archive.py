@@ -4,7 +4,8 @@
   `ARCHIVE_DIR/.newsarchive/index.sqlite3` (Hexo ignores dot-folders). A name is recorded
   after its post is written, never before; a missing or damaged index is rebuilt from
   the posts on disk, so deleting it loses nothing. WAL with synchronous=NORMAL: recording a
-  name costs no fsync.
+  name costs no fsync. The names are also held in memory (`has` asks no query), and
+  `record` may be called from the post writer's threads.
 - `ArchiveLock`: an exclusive `flock` on `ARCHIVE_DIR/.newsarchive/lock`, shared by every
   crawl of one process (so `scrapy archive` can run several spiders under one lock).
 - `clean_stale_temp_files`: temp files left by a killed run (only safe under the lock).
@@ -17,6 +18,7 @@ import fcntl
 import os
 import sqlite3
 import tempfile
+import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -62,15 +64,17 @@ class ArchiveIndex:
         self.posts = Path(archive_dir) / "_posts"
         self.path = state_dir(archive_dir) / "index.sqlite3"
         self.rebuilt = False
+        self._lock = threading.Lock()  # one statement at a time: record() runs in other threads
         try:
             self.db = self._open()
         except sqlite3.DatabaseError:
             for stale in (self.path, *(self.path.with_name(self.path.name + x) for x in ("-wal", "-shm"))):
                 stale.unlink(missing_ok=True)  # damaged beyond opening: start afresh
             self.db = self._open()
+        self._names = {row[0] for row in self.db.execute("SELECT name FROM posts")}
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         ok = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         if not ok:
             db.close()
@@ -89,31 +93,34 @@ class ArchiveIndex:
         """Re-read the names of the posts on disk; returns how many there are."""
         db = db or self.db
         names = [(p.name,) for p in self.posts.glob("*.md")] if self.posts.is_dir() else []
-        with db:
+        with self._lock, db:
             db.execute("BEGIN")  # the table and its rows appear together, or not at all
             db.execute("CREATE TABLE IF NOT EXISTS posts (name TEXT PRIMARY KEY)")
             db.execute("DELETE FROM posts")
             db.executemany("INSERT OR IGNORE INTO posts VALUES (?)", names)
         self.rebuilt = True
+        self._names = {name for (name,) in names}
         return len(names)
 
     def has(self, site: str, article_id: str) -> bool:
         """True when the article's post is written (and still on disk)."""
         name = postformat.post_filename(site, article_id)
-        row = self.db.execute("SELECT 1 FROM posts WHERE name = ?", (name,)).fetchone()
-        return row is not None and (self.posts / name).is_file()
+        return name in self._names and (self.posts / name).is_file()
 
     def record(self, site: str, article_id: str) -> None:
-        """Call after the post is written."""
-        self.db.execute(
-            "INSERT OR IGNORE INTO posts VALUES (?)", (postformat.post_filename(site, article_id),)
-        )
+        """Call after the post is written (from any thread)."""
+        name = postformat.post_filename(site, article_id)
+        with self._lock:
+            self.db.execute("INSERT OR IGNORE INTO posts VALUES (?)", (name,))
+        self._names.add(name)
 
     def __len__(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+        with self._lock:
+            return self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
 
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            self.db.close()
 
 
 class ArchiveLock:

@@ -271,13 +271,15 @@ def post_filename(site: str, article_id: str) -> str:
 
 
 def post_path(archive_dir: str | os.PathLike[str], site: str, article_id: str) -> Path:
-    posts = Path(archive_dir) / "_posts"
-    path = posts / post_filename(site, article_id)
-    # Belt and braces: the name is one safe component, so the path leaves `_posts/` only
-    # when the post is a symlink (resolved then; one lstat otherwise).
-    if os.path.islink(path) and path.resolve().parent != posts.resolve():
-        raise FormatError(f"post path {path} leaves {posts}")
-    return path
+    return Path(archive_dir) / "_posts" / post_filename(site, article_id)
+
+
+def check_inside(path: Path) -> None:
+    """Belt and braces, before a post is written: its name is one safe component, so the
+    path leaves its folder only when the post is a symlink (resolved then; one lstat
+    otherwise, made in the writer's thread, not the reactor's)."""
+    if os.path.islink(path) and path.resolve().parent != path.parent.resolve():
+        raise FormatError(f"post path {path} leaves {path.parent}")
 
 
 # The process's umask, read once at import (os.umask can only be read by setting it, which

@@ -58,6 +58,12 @@ def source_stats(stats: dict[str, Any], keys: Iterable[str]) -> dict[str, dict[s
 class SourceStatsCollector(MemoryStatsCollector):
     """Scrapy's stats, each change also made under source/<key>/ while a source is current."""
 
+    # Scrapy's StatsCollector routes every attribute read (each `self._stats` too) through a
+    # Python __getattribute__ that wraps its methods to warn about a deprecated `spider`
+    # argument, at the cost of a caught AttributeError per read: a few per item. The methods
+    # here still accept `spider` (and ignore it, as Scrapy's do).
+    __getattribute__ = object.__getattribute__
+
     def _own(self, key: str) -> str | None:
         current = SOURCE.get()
         if current is None or key.startswith((PREFIX, DOWNLOADER)):

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler import postformat
+from crawler.archive import ArchiveIndex
 from crawler.durable import WRITE_THREADS, Writer
 from crawler.items import Article
 
@@ -37,14 +38,14 @@ class PostPipeline:
         self.writer.close()  # every item is done by now: nothing waits in the pool
 
     async def process_item(self, item: Article, spider: Spider | None = None) -> Article:
+        index = getattr(self.crawler.spider, "index", None)
         try:
             data = postformat.encode(postformat.render(item))
             path = postformat.post_path(self.archive_dir, item.site, item.article_id)
+            written = await self.writer.run(self._write, path, data, index, item)
         except postformat.FormatError as exc:
             self.stats.inc_value("newsarchive/skipped/unwritable")
             raise DropItem(f"cannot write {item.url}: {exc}") from None
-        try:
-            written = await self.writer.run(postformat.write_atomic, path, data, self.writer.dir_sync.sync)
         except OSError as exc:
             detail = f"{path}: {exc.strerror or exc}"
             skip = getattr(self.crawler.spider, "skip", None)
@@ -57,7 +58,13 @@ class PostPipeline:
             self.stats.inc_value("newsarchive/posts/written")
         else:
             self.stats.inc_value("newsarchive/posts/unchanged")
-        index = getattr(self.crawler.spider, "index", None)
+        return item
+
+    def _write(self, path: Path, data: bytes, index: ArchiveIndex | None, item: Article) -> bool:
+        """In a writer thread: the post made durable (False: it already held these bytes),
+        then recorded as archived."""
+        postformat.check_inside(path)
+        written = postformat.write_atomic(path, data, self.writer.dir_sync.sync)
         if index is not None:
             index.record(item.site, item.article_id)  # archived: once it is durable
-        return item
+        return written

@@ -310,3 +310,20 @@ def test_a_post_that_cannot_be_named_is_an_unwritable_skip(tmp_path: Path) -> No
     assert str(exc.value) == "cannot write https://x.example/1: bad site name '../x'"
     assert pipe.stats.values == {"newsarchive/skipped/unwritable": 1}
     assert not (tmp_path / "_posts").exists()
+
+
+def test_a_post_linked_out_of_the_posts_folder_is_an_unwritable_skip(tmp_path: Path) -> None:
+    index = ArchiveIndex(tmp_path)
+    (tmp_path / "_posts").mkdir()
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("not a post")
+    (tmp_path / "_posts" / "ofweek-1.md").symlink_to(outside)
+    pipe = pipeline(tmp_path, index=index, skip=lambda *a: pytest.fail("not a write failure"))
+    with pytest.raises(DropItem) as exc:
+        process(pipe, article())
+    link = tmp_path / "_posts" / "ofweek-1.md"
+    assert str(exc.value) == f"cannot write https://x.example/1: post path {link} leaves {link.parent}"
+    assert pipe.stats.values == {"newsarchive/skipped/unwritable": 1}
+    assert outside.read_text() == "not a post" and link.is_symlink()
+    assert not index.has("ofweek", "1")
+    index.close()

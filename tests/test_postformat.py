@@ -174,8 +174,9 @@ def test_post_file_names_are_stable_and_named_errors(tmp_path: Path) -> None:
 def test_post_path_never_follows_a_link_out_of_posts(tmp_path: Path) -> None:
     (tmp_path / "_posts").mkdir()
     (tmp_path / "_posts" / "ofweek-1.md").symlink_to(tmp_path / "elsewhere.md")
+    pf.check_inside(pf.post_path(tmp_path, "ofweek", "2"))  # no post yet: nothing to follow
     with pytest.raises(pf.FormatError, match="leaves"):
-        pf.post_path(tmp_path, "ofweek", "1")
+        pf.check_inside(pf.post_path(tmp_path, "ofweek", "1"))
 
 
 def test_write_atomic_goes_through_a_named_temp_file_beside_the_post(
