@@ -61,9 +61,8 @@ DROP_TAGS = frozenset({"object", "embed", "applet", "base", "meta"})
 _STOP = ("script", *sorted(DROP_TAGS))  # tags the skipping regex never passes over
 _SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|mocha):|^data:(?!image/(?:png|gif|jpe?g|webp)[;,])")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
-# What a tag's text must hold for _bad_attr to find anything: a handler name (`on…`,
-# `srcdoc`), or a scheme's or `expression(`'s `:`/`(`, or an entity that may decode to one.
-_MAYBE_BAD = re.compile(r"[oO][nN]|[sS][rR][cC][dD][oO][cC]|[:&(]")
+# `on…`/`srcdoc` where an attribute name may begin (not inside a word: `content`, `button`).
+_HANDLER_AT = re.compile(r"(?<![a-zA-Z0-9])(?:[oO][nN]|[sS][rR][cC][dD][oO][cC])")
 
 
 def dangerous_url(value: str) -> bool:
@@ -84,6 +83,16 @@ def _bad_attr(attr: Attr) -> str | None:
         if "expression(" in compact or "javascript:" in compact:
             return "url"
     return None
+
+
+def _maybe_bad(tag: str) -> bool:
+    """Whether _bad_attr may find anything in this tag's text: a handler name, an entity
+    (which may decode to anything), or, with invisible characters dropped and lower-cased
+    as _bad_attr reads a value, a scheme it refuses or `expression(`."""
+    if "&" in tag or _HANDLER_AT.search(tag):
+        return True
+    compact = _INVISIBLE.sub("", tag).lower()
+    return any(s in compact for s in ("script:", "mocha:", "data:", "expression("))
 
 
 def _attr_removal(text: str, attr: Attr) -> tuple[int, int]:
@@ -131,8 +140,8 @@ def _strip_once(body: str, raw_text: tuple[str, ...], counts: dict[str, int]) ->
             if not tag.closing:
                 counts["element"] = counts.get("element", 0) + 1
             continue
-        if not _MAYBE_BAD.search(body, tag.span[0] + 1, tag.span[1]):
-            continue  # no `on…`/`srcdoc` name, no `:` `&` `(` in any value: nothing to read
+        if not _maybe_bad(body[tag.span[0] + 1 : tag.span[1]]):
+            continue  # most tags, `<img src="https://…">` too: no attribute to read
         for attr in tag.attrs:
             kind = _bad_attr(attr)
             if kind:

@@ -47,6 +47,7 @@ def test_tokenizer_raw_text_and_comments() -> None:
     ('<a href="java\tscript:alert(1)" title=k>t</a>', '<a title=k>t</a>'),
     ('<a href="&#106;&#97;vascript:x">t</a>', '<a>t</a>'),
     ('<a href="vbscript:msgbox(1)">t</a>', '<a>t</a>'),
+    ('<a href=" MOCHA:x">t</a><a href=livescript:y>u</a>', '<a>t</a><a>u</a>'),
     ('<iframe src="data:text/html,<script>alert(1)</script>"></iframe>', '<iframe></iframe>'),
     ('<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>', '<iframe></iframe>'),
     ('<form action="javascript:x"><button formaction=javascript:y>b</button></form>',
