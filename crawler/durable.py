@@ -13,6 +13,7 @@ an awaitable, so the crawl keeps moving while the disk syncs.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Callable
@@ -71,6 +72,15 @@ class DirSync:
 
 async def in_pool(pool: Executor, func: Callable[..., T], *args: Any) -> T:
     """Run `func` in `pool` and await it from the reactor thread, whatever the reactor."""
+    try:
+        asyncio.get_running_loop()  # Scrapy's default reactor: the asyncio loop's own future
+    except RuntimeError:
+        return await _in_pool_deferred(pool, func, *args)
+    return await asyncio.wrap_future(pool.submit(func, *args))
+
+
+async def _in_pool_deferred(pool: Executor, func: Callable[..., T], *args: Any) -> T:
+    """in_pool under a reactor that is not asyncio's: the result handed over as a Deferred."""
     from scrapy.utils.defer import maybe_deferred_to_future
     from twisted.internet import defer, reactor
     from twisted.python.failure import Failure

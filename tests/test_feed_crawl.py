@@ -186,3 +186,24 @@ def test_feed_titles_keep_their_inner_spaces(tmp_path: Path) -> None:
     got = [postformat.read((tmp_path / "archive" / "_posts" / f"feed-{feed_id(it['link'])}.md")
                            .read_text("utf-8")).title for it in items]
     assert got == ["520特别活动 _  2行代码", "ends  trimmed", "two lines and a tab"]
+
+
+def test_a_crawl_under_another_reactor_writes_and_records_its_posts(tmp_path: Path) -> None:
+    # Scrapy's default reactor is asyncio's (posts are handed back as asyncio futures); under
+    # another one the writer's results come back as Deferreds (crawler/durable.py).
+    items = [{"title": f"t{i}", "link": f"https://www.example.cn/a/{i}.html",
+              "date": "Wed, 27 Jul 2022 07:31:24 GMT", "body": f"<p>b{i}</p>"} for i in range(3)]
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "rss.xml").write_bytes(rss("R", items))
+    archive = tmp_path / "archive"
+    with FixtureServer(tmp_path / "site") as srv:
+        for written in (3, 0):                              # the rerun finds them recorded
+            res = subprocess.run(
+                [sys.executable, "-m", "scrapy.cmdline", "crawl", "feed", "-a", f"url={srv.url('/rss.xml')}",
+                 "-s", f"ARCHIVE_DIR={archive}", "-s", "TWISTED_REACTOR=twisted.internet.selectreactor.SelectReactor",
+                 "-s", "LOG_LEVEL=INFO"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+            assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr[-3000:]
+            assert "SelectReactor" in res.stderr
+            assert (f"'newsarchive/posts/written': {written}," in res.stderr) == bool(written), res.stderr[-2000:]
+    assert sorted(p.name for p in (archive / "_posts").iterdir()) == sorted(
+        f"feed-{feed_id(it['link'])}.md" for it in items)
