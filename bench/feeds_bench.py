@@ -11,7 +11,8 @@ them on 127.0.0.1 and, in fresh processes of the same run, fetches them with:
   the project) requesting the same N URLs and reading nothing but the body's length.
 
 Both without delay or AutoThrottle, 16 requests at once, 8 per host, the telnet console
-off. Prints wall time and the process's peak RSS (VmHWM, tests/peakrss.py) for each, and
+and Scrapy's remote control off. Prints wall time and the process's peak RSS (VmHWM,
+tests/peakrss.py) for each, and
 their ratio. Target (issue 17): at 2,000 feeds ≤ 3x the bare spider's time and ≤ 200 MB.
 `--quick` (what bench/run_all.py runs): 50 and 200 feeds. BENCH_SCALE (as bench/harness.py)
 shrinks every size (the test suite's run: the code paths, not the figures).
@@ -44,6 +45,7 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1") or 1)
 COMMON = [
     "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=16",
     "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "TELNETCONSOLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR",
+    "-s", "REMOTE_CONTROL_ENABLED=False",
 ]  # fmt: skip
 
 BARE = """import json, os, scrapy

@@ -91,6 +91,10 @@ EXTENSIONS = {
 }
 # No telnet console (a port per crawler, 6023-6073: more sites and feeds than ports failed).
 TELNETCONSOLE_ENABLED = False
+# Nor Scrapy's remote control (2.19+: per crawler, an HTTP server on localhost that runs the
+# Python code posted to it, its token in a job file under ~/.local/state/scrapy): an archiver
+# run from cron has no use for it, and it costs each run aiohttp's import.
+REMOTE_CONTROL_ENABLED = False
 # Progress lines on stderr every PROGRESS_INTERVAL seconds (crawler/progress.py); the
 # commands turn PROGRESS on: crawl always, archive with -v or on a terminal.
 PROGRESS = False

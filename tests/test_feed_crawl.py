@@ -130,7 +130,9 @@ def test_gbk_feed_with_default_labels(tmp_path: Path) -> None:
     data = (tmp_path / "site" / "rss.xml").read_bytes()
     assert b"\xe9\x95\x95" not in data                      # really GB-encoded, not UTF-8
     with FixtureServer(tmp_path / "site") as srv:
-        run(tmp_path, [{"url": srv.url("/rss.xml")}], tmp_path / "archive")
+        log = run(tmp_path, [{"url": srv.url("/rss.xml")}], tmp_path / "archive")
+    # and no server of Scrapy's remote control (2.19+: it runs posted code) is started
+    assert "Enabled extensions" in log and "remote_control" not in log and "Remote control" not in log
     post = (tmp_path / "archive" / "_posts" / f"feed-{feed_id(items[0]['link'])}.md").read_text("utf-8")
     assert "title: '镕铭㈱ 新品'" in post and "<p>正文•镕</p>" in post
     assert "categories: \n - 某门户 - 资讯\n" in post and "author: 某门户 - 资讯\n" in post
