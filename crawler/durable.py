@@ -103,7 +103,8 @@ class Writer:
 
     def __init__(self, threads: int = WRITE_THREADS, name: str = "newsarchive-writes") -> None:
         self.dir_sync = DirSync()
-        self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix=name)
+        self.threads = max(1, threads)
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=name)
 
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         return await in_pool(self._pool, func, *args)

@@ -10,6 +10,7 @@ import fcntl
 import os
 import stat
 import tempfile
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -95,11 +96,37 @@ def test_a_recorded_hashed_id_is_found_by_its_id(tmp_path: Path) -> None:
 def test_a_damaged_index_is_rebuilt_from_disk(tmp_path: Path, damage: bytes) -> None:
     post(tmp_path, "ofweek-1.md")
     ArchiveIndex(tmp_path).close()
-    (tmp_path / ".newsarchive" / "index.sqlite3").write_bytes(damage)
+    state = tmp_path / ".newsarchive"
+    (state / "index.sqlite3").write_bytes(damage)
+    for companion in ("index.sqlite3-wal", "index.sqlite3-shm"):  # the damaged index's journal
+        (state / companion).write_bytes(b"stale journal " * 20000)
     index = ArchiveIndex(tmp_path)
     assert index.rebuilt is True
     assert index.has("ofweek", "1") and len(index) == 1
+    for companion in ("index.sqlite3-wal", "index.sqlite3-shm"):  # removed with it, not replayed
+        assert not (state / companion).exists() or b"stale journal" not in (state / companion).read_bytes()
     index.close()
+
+
+def test_names_recorded_from_another_thread_are_archived(tmp_path: Path) -> None:
+    # the post pipeline records in its writer's threads (pipelines/post.py)
+    index = ArchiveIndex(tmp_path)
+    post(tmp_path, "ofweek-1.md")
+    errors: list[BaseException] = []
+
+    def record() -> None:
+        try:
+            index.record("ofweek", "1")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=record)
+    worker.start()
+    worker.join()
+    assert errors == []
+    assert index.has("ofweek", "1") and len(index) == 1
+    index.close()
+    assert ArchiveIndex(tmp_path).has("ofweek", "1")             # and it was written to the index
 
 
 def test_rebuild_forgets_posts_no_longer_on_disk(tmp_path: Path) -> None:
@@ -110,6 +137,9 @@ def test_rebuild_forgets_posts_no_longer_on_disk(tmp_path: Path) -> None:
     assert len(index) == 2
     assert index.rebuild() == 1
     assert len(index) == 1
+    assert index.has("ofweek", "1") and not index.has("ofweek", "2")
+    post(tmp_path, "ofweek-2.md")
+    assert not index.has("ofweek", "2")                    # on disk, not recorded since
     index.close()
 
 
@@ -264,6 +294,7 @@ def test_a_post_is_written_then_recorded(tmp_path: Path) -> None:
     assert (tmp_path / "_posts" / "ofweek-1.md").read_bytes() == pf.render(item).encode("utf-8")
     assert index.has("ofweek", "1")
     assert pipe.stats.values == {"newsarchive/posts/written": 1}
+    assert pipe.writer.dir_sync.requests == 1              # its folder synced by the grouped syncs
     process(pipe, item)
     assert pipe.stats.values == {"newsarchive/posts/written": 1, "newsarchive/posts/unchanged": 1}
     index.close()
@@ -327,3 +358,10 @@ def test_a_post_linked_out_of_the_posts_folder_is_an_unwritable_skip(tmp_path: P
     assert outside.read_text() == "not a post" and link.is_symlink()
     assert not index.has("ofweek", "1")
     index.close()
+
+
+def test_post_write_threads_sets_the_writers_pool(tmp_path: Path) -> None:
+    crawler: Any = SimpleNamespace(stats=Stats(), spider=None,
+                                   settings=Settings({"ARCHIVE_DIR": str(tmp_path), "POST_WRITE_THREADS": 7}))
+    assert PostPipeline.from_crawler(crawler).writer.threads == 7
+    assert pipeline(tmp_path).writer.threads == 4                # the default
