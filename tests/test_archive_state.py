@@ -96,15 +96,10 @@ def test_a_recorded_hashed_id_is_found_by_its_id(tmp_path: Path) -> None:
 def test_a_damaged_index_is_rebuilt_from_disk(tmp_path: Path, damage: bytes) -> None:
     post(tmp_path, "ofweek-1.md")
     ArchiveIndex(tmp_path).close()
-    state = tmp_path / ".newsarchive"
-    (state / "index.sqlite3").write_bytes(damage)
-    for companion in ("index.sqlite3-wal", "index.sqlite3-shm"):  # the damaged index's journal
-        (state / companion).write_bytes(b"stale journal " * 20000)
+    (tmp_path / ".newsarchive" / "index.sqlite3").write_bytes(damage)
     index = ArchiveIndex(tmp_path)
     assert index.rebuilt is True
     assert index.has("ofweek", "1") and len(index) == 1
-    for companion in ("index.sqlite3-wal", "index.sqlite3-shm"):  # removed with it, not replayed
-        assert not (state / companion).exists() or b"stale journal" not in (state / companion).read_bytes()
     index.close()
 
 
@@ -365,3 +360,4 @@ def test_post_write_threads_sets_the_writers_pool(tmp_path: Path) -> None:
                                    settings=Settings({"ARCHIVE_DIR": str(tmp_path), "POST_WRITE_THREADS": 7}))
     assert PostPipeline.from_crawler(crawler).writer.threads == 7
     assert pipeline(tmp_path).writer.threads == 4                # the default
+
