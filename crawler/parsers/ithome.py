@@ -169,9 +169,11 @@ def _quote_char(text: str, attr: Attr) -> str:
 
 
 def _attribute(name: str, value: str, quote: str) -> str:
-    """`name=<q>value<q>` with `quote` if the value does not hold it, else the other one
-    (a value holding both gets its `"` written as `&quot;`, which reads the same)."""
-    for q in (quote or '"', "'" if quote == '"' else '"'):
+    """`name=<q>value<q>` with `quote` (`"` when there was none) if the value does not hold
+    it, else the other one (a value holding both gets its `"` written as `&quot;`, which reads
+    the same)."""
+    first = quote or '"'
+    for q in (first, "'" if first == '"' else '"'):
         if q not in value:
             return f"{name}={q}{value}{q}"
     return f'{name}="{value.replace(chr(34), "&quot;")}"'
