@@ -329,6 +329,7 @@ def test_fix_lazy_images_only_touches_lazy_tags():
     ("https://www.ithome.com/0/632/123.htm", "632123"),
     ("http://www.ithome.com/0/632/123.htm?from=rss#comment", "632123"),
     ("https://it.ithome.com/0/631/772.htm", "631772"),
+    ("https://ithome.com/0/631/772.htm", "631772"),                 # the bare domain
     ("https://www.ithome.com/0/1000/001.htm", "1000001"),
     ("https://www.ithome.com/0/012/345.htm", "12345"),
     ("https://www.ithome.com/html/it/301245.htm", "301245"),
