@@ -279,6 +279,8 @@ U = "https://img.ithome.com/newsuploadfiles/2022/7/a.png"
     # a value that does not fit src's quotes: the attribute is rewritten
     ("<img src=\"t.png\" data-original='a\"b.png'>", "<img src='a\"b.png'>"),
     ('<img src=t.png data-original="a b.png">', '<img src="a b.png">'),
+    ("<img src='t.png' data-original=\"a b.png\">", "<img src='a b.png'>"),        # fits src's quotes
+    ("<img src='t.png' data-original=\"a'b.png\">", "<img src=\"a'b.png\">"),       # does not: the other quote
     ('<img src data-original="u.png">', '<img src="u.png">'),
     # src unquoted or valueless: `"`, else `'` when the value holds a `"`; `&quot;` only when it holds both
     ("<img src data-original='a\"b.png'>", "<img src='a\"b.png'>"),

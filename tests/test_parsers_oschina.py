@@ -378,6 +378,15 @@ def test_2026_content_after_the_title_date_from_the_item_list():
     assert art.published == datetime(2026, 3, 10, 9, 30, tzinfo=BEIJING)
 
 
+def test_2026_title_only_in_noscript_is_no_traceback():
+    # lxml reads the title inside <noscript> (so the page is today's); the tokenizer, as a browser,
+    # does not: the first div.content of the page is the body
+    html = ('<div class="content"><p>正文</p></div><noscript><h1 class="article-box__title">标题</h1></noscript>'
+            '<div class="article-box__meta"><div class="item-list"><div class="item">2026-03-10 09:30:00</div></div></div>')
+    got = parse_article(html, f"{W}/news/7")
+    assert (got.layout, got.article.body) == ("2026", '<div class="content"><p>正文</p></div>')
+
+
 def test_bare_corpus_page_has_empty_byline_and_no_id_off_an_article_url():
     art = parse_article('<div class="article-detail"><p>x</p></div>', f"{W}/news/").article
     assert (art.body, art.byline, art.article_id, art.published) == ("<p>x</p>", "", "", None)
