@@ -222,7 +222,7 @@ def fix_lazy_images(html: str) -> str:
     entities and all), and the `class` and `data-original` attributes are removed with
     the whitespace before them. Every other byte stays: other images, attribute order
     and quoting, `<img>` inside comments, scripts or noscript (tags.py reads them as a
-    browser does).
+    browser does), and a tag the page cuts short (no `>`, or cut inside a quoted value).
     """
     out: list[str] = []
     pos = 0
@@ -233,6 +233,7 @@ def fix_lazy_images(html: str) -> str:
             or tag.closing
             or tag.get("data-original") is None
             or not html.endswith(">", 0, end)
+            or tag.attrs[-1].span[1] >= end  # cut inside its last value (`…="u.png>` at the end)
         ):
             continue
         local = [
