@@ -312,6 +312,7 @@ def test_fix_lazy_images(src: str, out: str):
     f'<p data-original="{U}" class="lazy">not an img</p><imgx data-original="{U}">',
     f'<img src="{T}" data-original="{U}"',                                   # never closed
     f'<p>a</p><img src="{T}" data-original="{U}>',                           # cut inside its last value
+    f'<img class="lazy" src="{T}" data-original="{U}>', f'<img data-original="{U}>',
     '<p data-vmark="adbf">IT之家 &amp; &nbsp; &#123;x&#125; a < b > c</p>\n        ',
 ])
 def test_fix_lazy_images_leaves_everything_else_byte_identical(html: str):
