@@ -143,6 +143,12 @@ def test_list_filters_like_the_route():
         "https://rss.cnbeta.com/articles/soft/7.htm", f"{W}/articles/8.htm"]
 
 
+def test_an_item_link_that_is_no_url_gives_way_to_its_permalink_guid():
+    item = (f'<item><title>T</title><link>http://[::1/</link><guid isPermaLink="true">{W}/articles/tech/5.htm</guid>'
+            "<author>白鹭</author></item>")
+    assert [e.url for e in parse_list(_rss(item), RSS).entries] == [f"{W}/articles/tech/5.htm"]
+
+
 def test_list_bytes_and_text_agree_whatever_the_declaration():
     text = _rss(_item(f"{W}/articles/tech/1262418.htm", author="镕铭"), decl='<?xml version="1.0" encoding="gb2312"?>')
     from_text = parse_list(text, RSS).entries                         # declaration ignored
