@@ -143,6 +143,12 @@ def test_list_filters_like_the_route():
         "https://rss.cnbeta.com/articles/soft/7.htm", f"{W}/articles/8.htm"]
 
 
+def test_an_item_link_that_is_no_url_gives_way_to_its_permalink_guid():
+    item = (f'<item><title>T</title><link>http://[::1/</link><guid isPermaLink="true">{W}/articles/tech/5.htm</guid>'
+            "<author>白鹭</author></item>")
+    assert [e.url for e in parse_list(_rss(item), RSS).entries] == [f"{W}/articles/tech/5.htm"]
+
+
 def test_list_bytes_and_text_agree_whatever_the_declaration():
     text = _rss(_item(f"{W}/articles/tech/1262418.htm", author="镕铭"), decl='<?xml version="1.0" encoding="gb2312"?>')
     from_text = parse_list(text, RSS).entries                         # declaration ignored
@@ -164,15 +170,18 @@ def test_list_dates(date: str, want: datetime | None):
     assert entry.published == want
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("<html><body><p>系统维护中</p></body></html>", "not-a-feed"),
-    ("", "not-a-feed"),
-    (b'<?xml version="1.0" encoding="utf-8"?><rss><channel><title>\xff\xfe</title></channel></rss>', "undecodable"),
+@pytest.mark.parametrize("text, reason, detail", [
+    ("<html><body><p>系统维护中</p></body></html>", "not-a-feed", "not-a-feed: root element <html>"),
+    ("", "not-a-feed", "not-a-feed: <string>:1:1:FATAL:PARSER:ERR_DOCUMENT_EMPTY: Document is empty"),
+    ("X" + _rss(_item(f"{W}/articles/tech/1.htm")), "not-a-feed",      # a stray character before the declaration
+     "not-a-feed: <string>:1:1:FATAL:PARSER:ERR_DOCUMENT_EMPTY: Start tag expected, '<' not found"),
+    (b'<?xml version="1.0" encoding="utf-8"?><rss><channel><title>\xff\xfe</title></channel></rss>', "undecodable",
+     "undecodable: neither UTF-8 nor GB18030 (at byte 59: illegal multibyte sequence)"),
 ])
-def test_list_that_is_not_a_feed(text, reason: str):
+def test_list_that_is_not_a_feed(text, reason: str, detail: str):
     with pytest.raises(LayoutError) as exc:
         parse_list(text, RSS)
-    assert exc.value.reason == reason
+    assert (exc.value.reason, exc.value.detail) == (reason, detail)
 
 
 def test_empty_feed_is_an_empty_list():
@@ -269,9 +278,19 @@ def doc(summary: str, content: str, before: str = "", after: str = "") -> str:
     (doc("<p>S</p>", "<p>c</p> ", after='<div class="article-global"><p>ad'), "S<br><p>c</p> "),
     # an empty summary p is still a summary
     (doc("<p></p>", "<p>c</p>"), "<br><p>c</p>"),
+    # a summary never closed runs to the end of the page: its first p is the summary
+    ('<html><body><div class="article-summary"><p>S</p><div class="article-content"><p>c</p></div></body></html>',
+     "S<br><p>c</p>"),
 ])
 def test_assemble_body(html: str, body: str):
     assert assemble_body(html) == body
+
+
+def test_a_summary_that_is_itself_a_p_has_no_summary_p():
+    # the route reads `.article-summary p`: a p inside the summary, never the summary itself
+    with pytest.raises(LayoutError) as exc:
+        assemble_body('<p class="article-summary">S</p><div class="article-content"><p>c</p></div>')
+    assert exc.value.reason == "no-summary"
 
 
 def test_assemble_body_never_reserializes():
@@ -303,6 +322,27 @@ def test_layout_errors(mutate, reason: str):
         parse_article(broken, url)
     assert exc.value.reason == reason
     assert isinstance(exc.value, ValueError)
+
+
+def test_layout_errors_say_what_is_missing():
+    html, url = _fixture()
+    for broken, what in (
+            (html.replace('<div class="article-content" id="artibody">',
+                          '<div class="article-content article-global" id="artibody">'), "no .article-content"),
+            (html[:html.index('id="artibody">') + 400], "unclosed .article-content")):
+        with pytest.raises(LayoutError) as exc:
+            parse_article(broken, url)
+        assert exc.value.detail == f"corpus-2022: {what} (body: .article-summary p + <br> + .article-content " \
+                                   "(minus .article-global, .article-topic))"
+
+
+def test_the_host_of_a_page_from_its_links_and_stylesheets():
+    # no canonical URL, no link to an article: a stylesheet on cnbeta.com.tw makes it today's
+    html = ('<html><head><link rel="stylesheet" href="//static.cnbeta.com.tw/a.css"></head><body>'
+            '<div class="article-summary">S</div><div class="article-content"><p>c</p></div></body></html>')
+    got = parse_article(html, f"{W}/articles/tech/1.htm")
+    assert (got.layout, got.article.body, got.article.article_id) == ("2026", "S<p>c</p>", "1")
+    assert parse_article(html, f"{W}/topics/618.htm").article.article_id == ""        # not an article URL
 
 
 def test_page_fallbacks():

@@ -124,8 +124,8 @@ def test_list_without_list_layout():
             parse_list(html, LIST)
         assert exc.value.reason == "no-layout"
         # the detail names every version tried and its marker
-        assert ("2026 (#list > div.fl > ul > li a.t), "
-                "corpus-2022 (#list > div.fl > ul > li > div > h2 > a)") in str(exc.value)
+        assert exc.value.detail == (f"{LIST}: tried 2026 (#list > div.fl > ul > li a.t), "
+                                    "corpus-2022 (#list > div.fl > ul > li > div > h2 > a)")
 
 
 def test_corpus_list_is_the_corpus_layout():
@@ -200,7 +200,16 @@ def test_title_from_post_title_only():
     with pytest.raises(LayoutError) as exc:
         parse_article(html, f"{W}/0/632/418.htm")
     assert exc.value.reason == "no-layout"
-    assert "2026 (#dt > div.fl.content > h1), corpus-2022 (div.post_title h1)" in str(exc.value)
+    assert exc.value.detail == f"{W}/0/632/418.htm: tried 2026 (#dt > div.fl.content > h1), corpus-2022 (div.post_title h1)"
+
+
+def test_relative_images_resolve_against_the_page_and_other_urls_have_no_id():
+    html = ('<div class="post_title"><h1>标题</h1></div><span id="pubtime_baidu">2022/7/27 19:05:42</span>'
+            '<div id="paragraph"><p><img src="/newsuploadfiles/2022/7/a.png"></p></div>')
+    art = parse_article(html, "https://it.ithome.com/0/632/418.htm").article
+    assert art.image_urls == ["https://it.ithome.com/newsuploadfiles/2022/7/a.png"]
+    assert art.article_id == "632418"
+    assert parse_article(html, "https://www.ithome.com/tag/steam/").article.article_id == ""
 
 
 def test_corpus_pages_are_the_corpus_layout():
@@ -270,12 +279,20 @@ U = "https://img.ithome.com/newsuploadfiles/2022/7/a.png"
     # a value that does not fit src's quotes: the attribute is rewritten
     ("<img src=\"t.png\" data-original='a\"b.png'>", "<img src='a\"b.png'>"),
     ('<img src=t.png data-original="a b.png">', '<img src="a b.png">'),
+    ("<img src='t.png' data-original=\"a b.png\">", "<img src='a b.png'>"),        # fits src's quotes
+    ("<img src='t.png' data-original=\"a'b.png\">", "<img src=\"a'b.png\">"),       # does not: the other quote
     ('<img src data-original="u.png">', '<img src="u.png">'),
+    # src unquoted or valueless: `"`, else `'` when the value holds a `"`; `&quot;` only when it holds both
+    ("<img src data-original='a\"b.png'>", "<img src='a\"b.png'>"),
+    ("<img src=t.png data-original='a\"b.png'>", "<img src='a\"b.png'>"),
+    ("<img src=\"t.png\" data-original=a\"b'c.png>", "<img src=\"a&quot;b'c.png\">"),
     # no src at all: src takes data-original's place
     ('<img alt="x" data-original="u.png" class="lazy" title="t">', '<img alt="x" src="u.png" title="t">'),
+    ("<img class=\"lazy\" data-original='u.png'>", "<img src='u.png'>"),      # with its quotes
     # attributes glued together (no space): the next one keeps its separator
     (f'<img class="lazy"src="{T}" data-original="{U}">', f'<img src="{U}">'),
     (f'<img src="{T}"class="lazy" data-original="{U}" w="1">', f'<img src="{U}" w="1">'),
+    (f'<img src="{T}" class="lazy"X-id="7" data-original="{U}">', f'<img src="{U}" X-id="7">'),
     # duplicates: src is the first one (as browsers read it); every class/data-original goes
     ('<img src="t" src="s" data-original="u" data-original="v" class="a" class="b">',
      '<img src="u" src="s">'),
@@ -294,6 +311,8 @@ def test_fix_lazy_images(src: str, out: str):
     f"<script>var s = '<img src=\"{T}\" data-original=\"{U}\">';</script>",
     f'<p data-original="{U}" class="lazy">not an img</p><imgx data-original="{U}">',
     f'<img src="{T}" data-original="{U}"',                                   # never closed
+    f'<p>a</p><img src="{T}" data-original="{U}>',                           # cut inside its last value
+    f'<img class="lazy" src="{T}" data-original="{U}>', f'<img data-original="{U}>',
     '<p data-vmark="adbf">IT之家 &amp; &nbsp; &#123;x&#125; a < b > c</p>\n        ',
 ])
 def test_fix_lazy_images_leaves_everything_else_byte_identical(html: str):
@@ -314,6 +333,7 @@ def test_fix_lazy_images_only_touches_lazy_tags():
     ("https://www.ithome.com/0/632/123.htm", "632123"),
     ("http://www.ithome.com/0/632/123.htm?from=rss#comment", "632123"),
     ("https://it.ithome.com/0/631/772.htm", "631772"),
+    ("https://ithome.com/0/631/772.htm", "631772"),                 # the bare domain
     ("https://www.ithome.com/0/1000/001.htm", "1000001"),
     ("https://www.ithome.com/0/012/345.htm", "12345"),
     ("https://www.ithome.com/html/it/301245.htm", "301245"),
@@ -392,10 +412,15 @@ def test_2026_list_selector():
             '<li><span><a class="t" href="/0/101/003.htm">nested</a></span></li>'
             '<li><a class="t" href="https://www.lapin.ithome.com/html/it/101004.htm">ad</a></li>'
             '<li><a class="t" href="https://www.ithome.com/0/101/001.htm#comment">again</a></li>'
+            '<li><a class="t" href="/0/101/007.htm" title=" 图片新闻 "><img src="x.png"></a></li>'
+            '<li><a class="t" href="/0/101/008.htm"> </a></li>'
             '</ul></div><div class="fr"><ul><li><a class="t" href="/0/101/006.htm">side</a></li></ul></div></div>')
     lp = parse_list(html, LIST26)
     assert lp.layout == "2026"
-    assert [(e.url, e.title) for e in lp.entries] == [(f"{W}/0/101/001.htm", "A b"), (f"{W}/0/101/003.htm", "nested")]
+    assert [(e.url, e.title) for e in lp.entries] == [
+        (f"{W}/0/101/001.htm", "A b"), (f"{W}/0/101/003.htm", "nested"),
+        (f"{W}/0/101/007.htm", "图片新闻"),          # no text: the link's title
+        (f"{W}/0/101/008.htm", "")]                  # neither: empty (the page h1 is the title)
 
 
 @pytest.mark.parametrize("case", CASES26, ids=case_ids(CASES26))

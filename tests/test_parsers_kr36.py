@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from crawler.parsers.common import Blocked
-from crawler.parsers.kr36 import (ARTICLE_LAYOUTS, LIST_LAYOUTS, FlashEntry, LayoutError, article_id,
-                                  item_link, parse_list, publish_time)
-from crawler.parsers.layouts import CORPUS, CURRENT
+from crawler.parsers.kr36 import (ARTICLE_LAYOUTS, CORPUS_PATH, CURRENT_PATH, LIST_LAYOUTS, FlashEntry,
+                                  LayoutError, _holds, article_id, item_link, parse_list, publish_time)
+from crawler.parsers.layouts import CORPUS, CURRENT, Page
 from crawler.postformat import read, render
 from tests.helpers import REALPAGES, need_realpage
 
@@ -139,7 +139,7 @@ def test_missing_fields_are_kept_empty_for_the_spider_to_skip() -> None:
     items = [{"itemId": 1, "templateMaterial": {"widgetContent": "正文。", "publishTime": 1636103745231}},
              {"itemId": "2", "templateMaterial": {"widgetTitle": "标题", "widgetContent": "正文。"}},
              {"templateMaterial": {"widgetTitle": "无 id", "widgetContent": "正文。", "publishTime": 1}},
-             {"itemId": 3, "templateMaterial": "not an object"}, "not an item", None]
+             "not an item", None, {"itemId": 3, "templateMaterial": "not an object"}]   # an odd item skipped, not the end
     html = "<script>window.initialState=" + json.dumps({"newsflashList": {"flow": {"itemList": items}}}) + "</script>"
     found = entries(html)
     assert [(e.item_id, e.title, e.body, e.published is None) for e in found] == [
@@ -161,13 +161,15 @@ def test_item_link() -> None:
     assert item_link("7", "") == own and item_link("7", None) == own
     assert item_link("7", "webview?url=https%3A%2F%2Fa.example%2Fx%3Fy%3D1") == "https://a.example/x?y=1"
     assert item_link("7", "https://36kr.com/jump?from=app&url=http%3A%2F%2Fb.example%2F") == "http://b.example/"
-    for odd in ("webview?url=javascript%3Aalert(1)", "webview?id=3", "webview?url=", 12):
+    for odd in ("webview?url=javascript%3Aalert(1)", "webview?id=3", "webview?url=", 12,
+                "webview?url=http%3A%2F%2F%2Fx", "webview?url=%2F%2Fb.example%2Fx"):  # no host; no scheme
         assert item_link("7", odd) == own, odd
 
 
 def test_article_id() -> None:
     assert article_id("https://36kr.com/newsflashes/1483920135741953") == "1483920135741953"
     assert article_id("https://www.36kr.com/newsflashes/1483920135741953/") == "1483920135741953"
+    assert article_id("http://36kr.com/newsflashes/1483920135741953") == "1483920135741953"
     for url in ("https://36kr.com/p/1483920135741953", "https://36kr.com/newsflashes",
                 "https://36kr.com.evil.example/newsflashes/1", "ftp://36kr.com/newsflashes/1"):
         assert article_id(url) is None, url
@@ -201,9 +203,25 @@ def test_no_layout_names_the_versions_and_what_failed() -> None:
     assert "no item list" in err.value.detail
     assert "2026: " in err.value.detail and "corpus-2022: " in err.value.detail
     assert "newsflashCatalogData.data.newsflashList.data.itemList" in err.value.detail
+    assert err.value.detail == (
+        "https://36kr.com/newsflashes: no item list in window.initialState (tried "
+        '2026: <script>[window.__GATEWAY_SIGN__ = "…";]window.initialState=…[;]</script> → '
+        "newsflashCatalogData.data.newsflashList.data.itemList; "
+        "corpus-2022: <script>window.initialState=…</script> → newsflashList.flow.itemList)")
     with pytest.raises(LayoutError) as err:
         parse_list("<html><body></body></html>", LIST)
-    assert "no <script> with window.initialState" in err.value.detail
+    assert err.value.detail.startswith(f"{LIST}: no <script> with window.initialState=… (tried 2026: ")
+    with pytest.raises(LayoutError) as err:
+        parse_list("<script>window.initialState={a: 1}</script>", LIST)
+    assert err.value.detail.startswith(f"{LIST}: window.initialState is not JSON: Expecting property name")
+
+
+def test_each_version_is_detected_by_a_list_at_its_own_path() -> None:
+    # the detectors as built from their paths (LIST_LAYOUTS holds them built at import)
+    corpus, current = _holds(CORPUS_PATH), _holds(CURRENT_PATH)
+    assert corpus(Page(PAGE, LIST)) and not current(Page(PAGE, LIST))
+    assert current(Page(PAGE26, LIST26)) and not corpus(Page(PAGE26, LIST26))
+    assert not corpus(Page("<p>no state</p>", LIST))
 
 
 # --- today's page: seeds/36kr-2026 -----------------------------------------------------------
@@ -287,7 +305,16 @@ def test_stub_and_challenge_are_blocked(name: str) -> None:
     with pytest.raises(Blocked) as err:
         parse_list((FIX26 / "variants" / name).read_text(encoding="utf-8"), LIST26)
     assert err.value.reason == "blocked"
-    assert ("isSpider" if "isspider" in name else "_wafchallengeid") in err.value.detail
+    assert err.value.detail == ('an anti-bot stub (window.initialState={"isSpider":true})' if "isspider" in name
+                                else "a WAF challenge (_wafchallengeid)")
+
+
+def test_a_readable_state_naming_the_challenge_is_a_layout_error_not_blocked() -> None:
+    # only a page without a readable state is taken for the WAF challenge
+    html = '<script>window.initialState={}</script><a href="/?_wafchallengeid=1">x</a>'
+    with pytest.raises(LayoutError) as err:
+        parse_list(html, LIST26)
+    assert type(err.value) is LayoutError and err.value.reason == "no-layout"
 
 
 def test_a_spider_flag_beside_the_items_is_not_blocked() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.parsers.oschina import (LayoutError, article_body, article_id, is_article_url,
-                                     list_date, page_url, parse_article, parse_list)
+                                     list_date, page_number, page_url, parse_article, parse_list)
 from crawler.parsers.rawhtml import add_referrerpolicy
 from crawler.postformat import read, render
 
@@ -135,12 +135,15 @@ def test_list_entries_unit_corpus_2022():
             '<div class="item news-item"><a href="/news/4">  link\n text </a>'
             '<div class="extra"><div class="list"><span class="item">s</span><div class="item">d1</div>'
             '<div class="item">06/02 10:00</div></div></div></div>'
+            '<div class="item news-item"><a href="/news/7">七</a>'
+            '<div class="extra"><div class="list"><div class="item">源</div><div>06/03 11:00</div></div></div></div>'
             '<div class="ad-wrap"><div class="item news-item"><a href="/news/5" title="ad">ad</a></div></div>'
             '</div><div class="item news-item"><a href="/news/6" title="outside .items">o</a></div>')
     lp = parse_list(html, LIST, NOW)
     assert [(e.url, e.title, e.date_text) for e in lp.entries] == [
         (f"{W}/news/1/a", "甲", "06/01 09:00"),
         (f"{W}/news/4", "link text", "06/02 10:00"),    # nth-of-type(2): the second div, not the second child
+        (f"{W}/news/7", "七", ""),                      # the second div without class `item`: no date
     ]
     assert lp.layout == "corpus-2022"
     with pytest.raises(LayoutError) as exc:
@@ -170,11 +173,12 @@ def test_list_entries_unit_2026_data_url():
     """`div.item.news-item[data-url]`, `h3 > div.title[title]`, no `<a>` in the item's title."""
     html = ('<div>'
             '<div class="item news-item news-item-hover" data-url="https://www.oschina.net/news/12/x">'
-            '<div class="content"><h3 class="header"><div class="title" title="戊 &amp; 己">戊 &amp; 己</div></h3>'
+            '<div class="content"><h3 class="header"><div class="title" title="戊 &amp; 己">戊…</div></h3>'
             '<div class="extra"><div class="ui horizontal list"><div class="item"><a href="https://my.oschina.net/u/1">编辑</a></div>'
             '<div class="item">2022/06/01 08:00</div></div></div></div></div>'
             '<div class="item news-item" data-url=""><h3><div class="title" title="empty">e</div></h3></div>'
             '<div class="item news-item" data-url="/news/13"><h3><div class="title"> 庚 </div></h3></div>'
+            '<div class="item news-item" data-url="/news/15"><h3>no div.title</h3></div>'
             '<div class="ad-wrap"><div class="item news-item" data-url="/news/14"><div class="title" title="ad">a</div></div></div>'
             '</div>')
     lp = parse_list(html, LIST, NOW)
@@ -182,6 +186,7 @@ def test_list_entries_unit_2026_data_url():
     assert [(e.url, e.title, e.published) for e in lp.entries] == [
         (f"{W}/news/12/x", "戊 & 己", datetime(2022, 6, 1, 8, 0, tzinfo=BEIJING)),
         (f"{W}/news/13", "庚", None),
+        (f"{W}/news/15", "", None),                       # no title: the page's h1 then
     ]
     assert lp.next_url == f"{W}/news/widgets/_news_index_all_list?p=2&type=ajax"
 
@@ -190,8 +195,24 @@ def test_no_list_layout_names_every_version():
     with pytest.raises(LayoutError) as exc:
         parse_list('<div class="news-list"><div class="card"><a href="/news/1">x</a></div></div>', LIST, NOW)
     assert exc.value.reason == "no-layout"
-    for text in ("2026 (.items .news-item h3 a[href])", "2026-data-url (", "corpus-2022 (.items .news-item a[href])"):
-        assert text in str(exc.value)
+    assert exc.value.detail == (f"{LIST}: tried 2026 (.items .news-item h3 a[href]), "
+                                "2026-data-url (.news-item[data-url] div.title[title] (no h3 a)), "
+                                "corpus-2022 (.items .news-item a[href])")
+    for html in (
+        # data-url items with an `h3 a` are not the data-url version (and outside .items, no other)
+        '<div class="news-item" data-url="/news/1"><h3><div class="title" title="t">t</div><a>x</a></h3></div>',
+        # an .items whose items no version reads is a changed layout, not the empty end
+        '<div class="items"><div class="item news-item"><span>x</span></div></div>',
+    ):
+        with pytest.raises(LayoutError) as exc:
+            parse_list(html, LIST, NOW)
+        assert exc.value.reason == "no-layout"
+
+
+def test_a_page_of_items_without_links_has_no_next_page():
+    html = '<div class="items"><div class="item news-item"><a title="t">x</a><a href="javascript:;">y</a></div></div>'
+    lp = parse_list(html, LIST, NOW)
+    assert (lp.layout, lp.entries, lp.next_url) == ("corpus-2022", [], None)
 
 
 def test_corpus_fixture_pages_hold_todays_markup_too():
@@ -203,6 +224,7 @@ def test_corpus_fixture_pages_hold_todays_markup_too():
 
 @pytest.mark.parametrize("text, now, want", [
     ("今天 08:55", NOW, datetime(2022, 6, 15, 8, 55, tzinfo=BEIJING)),
+    ("今天 08:55", datetime(2022, 6, 15, 12, 0, 42, 5, tzinfo=BEIJING), datetime(2022, 6, 15, 8, 55, tzinfo=BEIJING)),
     ("今天 00:05", datetime(2022, 6, 14, 16, 30, tzinfo=timezone.utc),      # 00:30 on the 15th in Beijing
      datetime(2022, 6, 15, 0, 5, tzinfo=BEIJING)),
     ("昨天 23:50", datetime(2022, 1, 1, 0, 10, tzinfo=BEIJING), datetime(2021, 12, 31, 23, 50, tzinfo=BEIJING)),
@@ -214,6 +236,7 @@ def test_corpus_fixture_pages_hold_todays_markup_too():
     ("06/13 10:02", NOW, datetime(2022, 6, 13, 10, 2, tzinfo=BEIJING)),
     ("6/1 9:05", NOW, datetime(2022, 6, 1, 9, 5, tzinfo=BEIJING)),
     ("06/16 08:00", NOW, datetime(2022, 6, 16, 8, 0, tzinfo=BEIJING)),        # a few hours ahead: this year
+    ("06/16 12:00", NOW, datetime(2022, 6, 16, 12, 0, tzinfo=BEIJING)),       # a day ahead: still this year
     ("12/31 23:50", datetime(2022, 1, 1, 0, 30, tzinfo=BEIJING),              # year rollover
      datetime(2021, 12, 31, 23, 50, tzinfo=BEIJING)),
     ("12/28 16:45", NOW, datetime(2021, 12, 28, 16, 45, tzinfo=BEIJING)),
@@ -237,6 +260,15 @@ def test_page_url():
     assert page_url(f"{W}/news/widgets/_news_index_all_list?type=ajax&p=9", 10) == (
         f"{W}/news/widgets/_news_index_all_list?type=ajax&p=10")
     assert page_url(f"{W}/news/widgets/_news_index_all_list", 2) == f"{W}/news/widgets/_news_index_all_list?p=2"
+    assert page_url(f"{W}/news/widgets/_news_index_all_list?type=ajax", 2) == (
+        f"{W}/news/widgets/_news_index_all_list?p=2&type=ajax")                  # p first, the rest kept
+    assert page_url(f"{LIST}&tag=", 2) == f"{W}/news/widgets/_news_index_all_list?p=2&type=ajax&tag="
+
+
+@pytest.mark.parametrize("query, number", [
+    ("p=3&type=ajax", 3), ("type=ajax", 1), ("p=abc&type=ajax", 1), ("p=0", 1), ("p=-2", 1), ("", 1)])
+def test_page_number(query: str, number: int):
+    assert page_number(f"{W}/news/widgets/_news_index_all_list?{query}") == number
 
 
 # --- article pages -----------------------------------------------------------------
@@ -318,6 +350,71 @@ def test_no_body(mutate):
         parse_article(broken, url)
     assert exc.value.reason == "no-body"
     assert str(exc.value).startswith("no-body: 2026 (.article-detail (else div.content")
+
+
+def test_a_page_of_neither_version_is_read_as_the_corpus_one():
+    # no title/meta of today and no .article-detail: the corpus version's no-body, not no-layout
+    with pytest.raises(LayoutError) as exc:
+        parse_article("<html><body><h1>标题</h1><div class=\"text\"><p>x</p></div></body></html>",
+                      f"{W}/news/158833")
+    assert exc.value.reason == "no-body"
+    assert exc.value.detail.startswith("corpus-2022 (.article-detail (minus .ad-wrap)): no .article-detail")
+
+
+def test_2026_content_after_the_title_date_from_the_item_list():
+    # a list block above the title uses class `content` too; a non-div `.content` is not the body;
+    # a date outside `div.item-list` is not today's date
+    html = ('<html><body><div class="news-list"><div class="content">相关列表</div></div>'
+            '<h1 class="article-box__title">标题</h1>'
+            '<div class="article-box__meta"><div class="item">OSC</div><div class="item">2026-01-01 08:00:00</div>'
+            '<div class="item-list"><div class="item">2026-03-10 09:30:00</div></div></div>'
+            '<span class="content">注</span><div class="content"><p>正文</p><img src="/img/a.png"></div></body></html>')
+    got = parse_article(html, f"{W}/news/7")
+    art = got.article
+    assert got.layout == "2026"
+    assert art.body == '<div class="content"><p>正文</p><img src="/img/a.png" referrerpolicy="no-referrer"></div>'
+    assert art.image_urls == [f"{W}/img/a.png"]
+    assert (art.title, art.byline, art.article_id) == ("标题", "OSC", "7")
+    assert art.published == datetime(2026, 3, 10, 9, 30, tzinfo=BEIJING)
+
+
+def test_2026_title_only_in_noscript_is_no_traceback():
+    # lxml reads the title inside <noscript> (so the page is today's); the tokenizer, as a browser,
+    # does not: the first div.content of the page is the body
+    html = ('<div class="content"><p>正文</p></div><noscript><h1 class="article-box__title">标题</h1></noscript>'
+            '<div class="article-box__meta"><div class="item-list"><div class="item">2026-03-10 09:30:00</div></div></div>')
+    got = parse_article(html, f"{W}/news/7")
+    assert (got.layout, got.article.body) == ("2026", '<div class="content"><p>正文</p></div>')
+
+
+def test_bare_corpus_page_has_empty_byline_and_no_id_off_an_article_url():
+    art = parse_article('<div class="article-detail"><p>x</p></div>', f"{W}/news/").article
+    assert (art.body, art.byline, art.article_id, art.published) == ("<p>x</p>", "", "", None)
+
+
+@pytest.mark.parametrize("html, body", [
+    ('<div class="article-detail"><p>x</p><div class="ad-wrap">ad</div></div>', "<p>x</p>"),   # a fragment
+    ('<div class="article-detail"><p>x</p></div><h1 class="article-box__title">t</h1>', "<p>x</p>"),
+    ('<div class="ad-wrap">ad</div><div class="article-detail"><p>x</p></div>', "<p>x</p>"),   # right after an ad
+    ('<div class="ad-wrap article-detail">ad</div><section class="article-detail"><p>x</p></section>', "<p>x</p>"),
+])
+def test_article_body_is_the_first_detail_outside_ads(html: str, body: str):
+    assert article_body(html) == body
+
+
+@pytest.mark.parametrize("html, detail", [
+    ("<p>x</p>", "no .article-detail"),
+    ('<div class="article-detail"><p>x</p>', "unclosed .article-detail"),
+    ('<div class="article-detail"> <div class="ad-wrap">ad</div>\n</div>', "empty .article-detail"),
+    ('<div class="ad-wrap"><p>ad</p><div class="article-detail"', "no .article-detail"),     # cut inside an ad
+])
+def test_article_body_errors(html: str, detail: str):
+    with pytest.raises(LayoutError) as exc:
+        article_body(html)
+    assert (exc.value.reason, exc.value.detail) == ("no-body", detail)
+    with pytest.raises(LayoutError) as exc:
+        parse_article(html, f"{W}/news/1")
+    assert exc.value.detail == f"corpus-2022 (.article-detail (minus .ad-wrap)): {detail}"
 
 
 def test_without_article_detail_2026_takes_div_content_whole():

@@ -169,9 +169,11 @@ def _quote_char(text: str, attr: Attr) -> str:
 
 
 def _attribute(name: str, value: str, quote: str) -> str:
-    """`name=<q>value<q>` with `quote` if the value does not hold it, else the other one
-    (a value holding both gets its `"` written as `&quot;`, which reads the same)."""
-    for q in (quote or '"', "'" if quote == '"' else '"'):
+    """`name=<q>value<q>` with `quote` (`"` when there was none) if the value does not hold
+    it, else the other one (a value holding both gets its `"` written as `&quot;`, which reads
+    the same)."""
+    first = quote or '"'
+    for q in (first, "'" if first == '"' else '"'):
         if q not in value:
             return f"{name}={q}{value}{q}"
     return f'{name}="{value.replace(chr(34), "&quot;")}"'
@@ -220,7 +222,7 @@ def fix_lazy_images(html: str) -> str:
     entities and all), and the `class` and `data-original` attributes are removed with
     the whitespace before them. Every other byte stays: other images, attribute order
     and quoting, `<img>` inside comments, scripts or noscript (tags.py reads them as a
-    browser does).
+    browser does), and a tag the page cuts short (no `>`, or cut inside a quoted value).
     """
     out: list[str] = []
     pos = 0
@@ -231,6 +233,7 @@ def fix_lazy_images(html: str) -> str:
             or tag.closing
             or tag.get("data-original") is None
             or not html.endswith(">", 0, end)
+            or tag.attrs[-1].span[1] >= end  # cut inside its last value (`…="u.png>` at the end)
         ):
             continue
         local = [
