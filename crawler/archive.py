@@ -60,18 +60,26 @@ def state_dir(archive_dir: str | os.PathLike[str]) -> Path:
 
 
 class ArchiveIndex:
+    # The indexes of one archive in one process (`scrapy archive`: a crawler per portal and
+    # one for the feeds) share its names and its lock: what one records, the others see.
+    _shared: ClassVar[dict[Path, tuple[threading.Lock, set[str]]]] = {}
+
     def __init__(self, archive_dir: str | os.PathLike[str]) -> None:
         self.posts = Path(archive_dir) / "_posts"
         self.path = state_dir(archive_dir) / "index.sqlite3"
         self.rebuilt = False
-        self._lock = threading.Lock()  # one statement at a time: record() runs in other threads
+        # one statement at a time (record() runs in the writer's threads), and the names
+        self._lock, self._names = self._shared.setdefault(self.path.resolve(), (threading.Lock(), set()))
         try:
             self.db = self._open()
         except sqlite3.DatabaseError:
             for stale in (self.path, *(self.path.with_name(self.path.name + x) for x in ("-wal", "-shm"))):
                 stale.unlink(missing_ok=True)  # damaged beyond opening: start afresh
             self.db = self._open()
-        self._names = {row[0] for row in self.db.execute("SELECT name FROM posts")}
+        with self._lock:
+            names = [row[0] for row in self.db.execute("SELECT name FROM posts")]
+            self._names.clear()
+            self._names.update(names)
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -98,8 +106,9 @@ class ArchiveIndex:
             db.execute("CREATE TABLE IF NOT EXISTS posts (name TEXT PRIMARY KEY)")
             db.execute("DELETE FROM posts")
             db.executemany("INSERT OR IGNORE INTO posts VALUES (?)", names)
+            self._names.clear()
+            self._names.update(name for (name,) in names)
         self.rebuilt = True
-        self._names = {name for (name,) in names}
         return len(names)
 
     def has(self, site: str, article_id: str) -> bool:
@@ -112,7 +121,7 @@ class ArchiveIndex:
         name = postformat.post_filename(site, article_id)
         with self._lock:
             self.db.execute("INSERT OR IGNORE INTO posts VALUES (?)", (name,))
-        self._names.add(name)
+            self._names.add(name)
 
     def __len__(self) -> int:
         with self._lock:

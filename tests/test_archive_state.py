@@ -361,3 +361,16 @@ def test_post_write_threads_sets_the_writers_pool(tmp_path: Path) -> None:
     assert PostPipeline.from_crawler(crawler).writer.threads == 7
     assert pipeline(tmp_path).writer.threads == 4                # the default
 
+
+def test_the_indexes_of_one_archive_in_one_process_see_each_others_records(tmp_path: Path) -> None:
+    # `scrapy archive` runs a crawler per portal and one for the feeds, each with its index:
+    # a portal's post written through a feed's full-text link is archived for the portal too
+    portal, feeds = ArchiveIndex(tmp_path), ArchiveIndex(tmp_path)
+    post(tmp_path, "ofweek-1.md")
+    feeds.record("ofweek", "1")
+    assert portal.has("ofweek", "1") and len(portal) == 1
+    elsewhere = ArchiveIndex(tmp_path / "other")               # another archive: its own names
+    post(tmp_path / "other", "ofweek-1.md")
+    assert not elsewhere.has("ofweek", "1")
+    for index in (portal, feeds, elsewhere):
+        index.close()
