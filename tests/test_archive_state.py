@@ -371,6 +371,10 @@ def test_the_indexes_of_one_archive_in_one_process_see_each_others_records(tmp_p
     assert portal.has("ofweek", "1") and len(portal) == 1
     elsewhere = ArchiveIndex(tmp_path / "other")               # another archive: its own names
     post(tmp_path / "other", "ofweek-1.md")
-    assert not elsewhere.has("ofweek", "1")
+    post(tmp_path / "other", "ofweek-2.md")
+    elsewhere.record("ofweek", "2")
+    post(tmp_path, "ofweek-2.md")                               # here too, recorded only there
+    assert portal.has("ofweek", "1") and not portal.has("ofweek", "2")
+    assert not elsewhere.has("ofweek", "1") and elsewhere.has("ofweek", "2")
     for index in (portal, feeds, elsewhere):
         index.close()
