@@ -76,8 +76,28 @@ def feed(n: int) -> bytes:
     ).encode()
 
 
+def time_wait() -> int:
+    """TCP sockets in TIME_WAIT (/proc/net/sockstat's `tw`; 0 where unreadable)."""
+    try:
+        fields = Path("/proc/net/sockstat").read_text().split("TCP:")[1].split("\n")[0].split()
+        return int(fields[fields.index("tw") + 1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def settle(limit: int = 200, wait: float = 90) -> None:
+    """Wait (up to `wait` s) for the closed connections of the runs before to leave TIME_WAIT:
+    each run opens a connection per feed, and thousands in TIME_WAIT slow every connect that
+    follows (measured: a bare run 9.8 s fresh, 14 s right after another), which would favour
+    whichever run comes first."""
+    end = time.monotonic() + wait
+    while time_wait() > limit and time.monotonic() < end:
+        time.sleep(1)
+
+
 def timed(cmd: list[str], cwd: Path, env: dict[str, str], hwm: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one run (it must exit 0)."""
+    """Wall seconds and peak RSS (MB) of one run (it must exit 0), from a settled TCP state."""
+    settle()
     t0 = time.perf_counter()
     res = subprocess.run([sys.executable, "-m", "tests.peakrss", str(hwm), *cmd], cwd=cwd, env=env,
                          capture_output=True, text=True)  # fmt: skip

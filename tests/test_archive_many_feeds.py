@@ -132,3 +132,22 @@ def test_fulltext_feed_among_others_keeps_its_posts_and_counts(tmp_path: Path) -
     assert res.stdout.splitlines() == [
         "mixed: 2 new, 0 unchanged, 0 already archived, 0 skipped, 5 requests",
         "plain: 1 new, 0 unchanged, 0 already archived, 0 skipped, 2 requests"]
+
+
+def test_a_feed_crawl_keeps_fewer_responses_in_process_unless_told(monkeypatch) -> None:  # noqa: ANN001
+    # Feeds are small responses of many posts each: the feed spider narrows Scrapy's window
+    # of responses in process (5 MB) so posts waiting for the disk stay a few hundred (memory
+    # at 2,000 feeds: bench/feeds_bench.py); a value the user sets wins.
+    from scrapy.crawler import Crawler
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.feed import FEED_ACTIVE_SIZE, FeedSpider
+
+    monkeypatch.chdir(ROOT)
+    settings = get_project_settings()
+    assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 5_000_000  # Scrapy's, for the portals
+    assert Crawler(FeedSpider, settings.copy()).settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == FEED_ACTIVE_SIZE
+    for priority in ("project", "cmdline"):                  # newsarchive.toml / settings.py, -s
+        told = settings.copy()
+        told.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", 3_000_000, priority=priority)
+        assert Crawler(FeedSpider, told).settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 3_000_000
