@@ -142,3 +142,65 @@ lead <p class="c">x<br/>y &amp; z</p> tail <svg xmlns="http://www.w3.org/2000/sv
         "<p>in the Atom namespace</p>",
         "<!-- a comment --><p>after</p>",          # a comment kept as written (the parser drops PIs)
     ]
+
+
+def _rss_bodies(*descriptions: str) -> list[str]:
+    items = "".join(f"<item><title>t{i}</title><description>{d}</description></item>"
+                    for i, d in enumerate(descriptions))
+    data = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    return [e.body for e in parse_feed(data.encode(), "https://x.test/").entries]
+
+
+def test_character_references_are_read_as_xml_allows_them() -> None:
+    """Every code point XML allows comes through as itself, at both ends of each range;
+    one it forbids (C0 control, lone surrogate, U+FFFE, past U+10FFFF, NUL) is U+FFFD; a
+    surrogate pair written as two references (hex or decimal) is its one character."""
+    refs = ("&#9;|&#xA;|&#13;|&#x1F;|&#32;|&#x41;|&#xD7FF;|&#xD800;|&#xDFFF;|&#xE000;|&#xFFFD;|"
+            "&#xFFFE;|&#x10000;|&#x10FFFF;|&#x110000;|&#0;|&#xD83D;&#xDE00;|&#55357;&#56832;")
+    assert _rss_bodies(refs) == [
+        "\t|\n|\r|\ufffd| |A|\ud7ff|\ufffd|\ufffd|\ue000|\ufffd|\ufffd|\U00010000|\U0010ffff|\ufffd|\ufffd|"
+        "\U0001f600|\U0001f600"]
+
+
+def test_feed_errors_carry_their_reason_and_what_was_found() -> None:
+    """The skip a crawl logs is `str(FeedError)`: the reason, then what was found."""
+    cases = [(b"<rss><title>no channel</title></rss>", "not-a-feed: <rss> without <channel>"),
+             (b"<html><body>x</body></html>", "not-a-feed: root element <html>")]
+    for data, message in cases:
+        with pytest.raises(FeedError) as exc:
+            parse_feed(data, "https://x.test/")
+        assert (exc.value.reason, str(exc.value)) == (message.partition(":")[0], message)
+    assert str(FeedError("not-a-feed")) == "not-a-feed"      # no detail: the reason alone
+
+
+def test_each_kind_of_content_gives_its_html_exactly() -> None:
+    """Atom `type="xhtml"`: markup (its text escaped as HTML needs, quotes as written; no
+    wrapper div: every child); `text` and `text/plain` (Atom 0.3): text, escaped; no type
+    but child elements: the markup as written, a div included."""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><id>1</id><content type="xhtml">1 &lt; 2 &amp; "q" it's</content></entry>
+<entry><id>2</id><content type="XHTML"><div xmlns="http://www.w3.org/1999/xhtml">say "hi" it's<p>a<!-- c -->b</p></div></content></entry>
+<entry><id>3</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">a</div><p xmlns="http://www.w3.org/1999/xhtml">b</p></content></entry>
+<entry><id>4</id><content><div class="w">only child</div></content></entry>
+<entry><id>5</id><summary type="text">say "hi" it's 1 &lt; 2</summary></entry>
+<entry><id>6</id><content type="text/plain">say "hi" 1 &lt; 2</content></entry>
+<entry><id>7</id><content type="html">&lt;p title="x"&gt;it's&lt;/p&gt;</content></entry>
+</feed>"""
+    assert [e.body for e in parse_feed(atom, "https://x.test/atom.xml").entries] == [
+        "1 &lt; 2 &amp; \"q\" it's",
+        "say \"hi\" it's<p>a<!-- c -->b</p>",
+        "<div>a</div><p>b</p>",
+        '<div class="w">only child</div>',
+        "say \"hi\" it's 1 &lt; 2",
+        'say "hi" 1 &lt; 2',
+        "<p title=\"x\">it's</p>",
+    ]
+
+
+def test_a_namespace_holding_a_brace_is_kept_not_a_crash() -> None:
+    """A namespace URI may hold `}` (a name never does): the element keeps its namespace."""
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><content type="xhtml">\
+<div xmlns="http://www.w3.org/1999/xhtml"><p xmlns="http://www.w3.org/1999/xhtml}x">q</p><p>r</p></div></content></entry></feed>"""
+    assert [e.body for e in parse_feed(atom, "https://x.test/").entries] == [
+        '<p xmlns="http://www.w3.org/1999/xhtml}x">q</p><p>r</p>']

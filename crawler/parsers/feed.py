@@ -203,8 +203,9 @@ def _inner_xml(el: etree._Element) -> str:
         copy = deepcopy(child)
         if isinstance(copy.tag, str):  # an element (a comment or PI has no namespace to drop)
             for node in copy.iter(etree.Element):
-                # `{ns}name` read as text: etree.QName raises on an undeclared `dc:creator`
-                ns, _, local = node.tag[1:].partition("}") if node.tag.startswith("{") else ("", "", "")
+                # `{ns}name` read as text: etree.QName raises on an undeclared `dc:creator`;
+                # split at the last `}` (a namespace URI may hold one, a name never does)
+                ns, _, local = node.tag[1:].rpartition("}") if node.tag.startswith("{") else ("", "", "")
                 if ns in _HTML_NAMESPACES:
                     node.tag = local
             etree.cleanup_namespaces(copy)
