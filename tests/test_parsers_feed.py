@@ -204,3 +204,15 @@ def test_a_namespace_holding_a_brace_is_kept_not_a_crash() -> None:
 <div xmlns="http://www.w3.org/1999/xhtml"><p xmlns="http://www.w3.org/1999/xhtml}x">q</p><p>r</p></div></content></entry></feed>"""
     assert [e.body for e in parse_feed(atom, "https://x.test/").entries] == [
         '<p xmlns="http://www.w3.org/1999/xhtml}x">q</p><p>r</p>']
+
+
+def test_markup_written_inline_in_a_description_is_kept_after_text_too() -> None:
+    """Unescaped markup in an RSS description (sloppy but common) is the body as written,
+    whether it starts with an element or with text (it once became `Intro x  end`,
+    losing the image); escaped HTML and CDATA are the text they hold."""
+    assert _rss_bodies('Intro <b>x</b> &amp; <img src="a.jpg"/> end',
+                       '\n <p>lead</p> <img src="b.jpg"/>\n',
+                       "&lt;p&gt;escaped&lt;/p&gt;", "<![CDATA[<p>cdata &amp; co</p>]]>", "  ") == [
+        'Intro <b>x</b> &amp; <img src="a.jpg"/> end',
+        '\n <p>lead</p> <img src="b.jpg"/>\n',
+        "<p>escaped</p>", "<p>cdata &amp; co</p>", "  "]

@@ -214,12 +214,13 @@ def _inner_xml(el: etree._Element) -> str:
 
 
 def _content(el: etree._Element) -> str:
-    """An element's HTML: its text (escaped HTML or CDATA) or, for XHTML, its markup."""
+    """An element's HTML: its text (escaped HTML or CDATA) or, for XHTML or markup written
+    inline (child elements, even after text: `Intro <img …/>`), its markup."""
     kind = (el.get("type") or "").lower()
-    if kind == "xhtml" or (len(el) and not (el.text or "").strip()):
+    if kind == "xhtml" or len(el):
         inner = el[0] if kind == "xhtml" and len(el) == 1 and _local(el[0]) == "div" else el
         return _inner_xml(inner)
-    text = "".join(_texts(el))
+    text = el.text or ""
     return html.escape(text, quote=False) if kind in ("text", "text/plain") else text
 
 
