@@ -216,3 +216,48 @@ def test_markup_written_inline_in_a_description_is_kept_after_text_too() -> None
         'Intro <b>x</b> &amp; <img src="a.jpg"/> end',
         '\n <p>lead</p> <img src="b.jpg"/>\n',
         "<p>escaped</p>", "<p>cdata &amp; co</p>", "  "]
+
+
+GHOST = "<item><title>ghost</title></item>"
+BROKEN_ITEM = "<item><title>broken</title><description><b>x</description></item>"
+
+
+def _read(data: str) -> list[tuple[str, str, str, str]]:
+    return [(e.title, e.link, e.body, e.author) for e in parse_feed(data.encode(), "https://x.test/feed").entries]
+
+
+def test_a_broken_feed_is_read_entry_by_entry_as_xml_reads_it() -> None:
+    """A feed with an error is read entry by entry: an `<item>` inside a comment (the
+    generator's, first thing in the file), a processing instruction, a declaration or
+    CDATA is text, not an entry, whatever `>` it holds (a declaration ends at its first `>`,
+    an apostrophe quoting nothing); the broken entry keeps what it has, the others are whole."""
+    assert _read(f"""<?xml version="1.0" encoding="utf-8"?><!-- generator: x > y {GHOST} -->
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+<?pi a > {GHOST} ?><!x it's {GHOST}>
+<item><title>one</title><link>https://x.test/1</link><dc:creator>Ann</dc:creator>\
+<description><![CDATA[<p>a > b</p>{GHOST}]]></description></item>
+{BROKEN_ITEM}
+<item><title>three</title><link>https://x.test/3</link></item>
+</channel></rss>""") == [
+        ("one", "https://x.test/1", f"<p>a > b</p>{GHOST}", "Ann"),
+        ("broken", "", "<b>x</b>", ""),
+        ("three", "https://x.test/3", "", ""),
+    ]
+
+
+def test_broken_feeds_of_each_kind_keep_their_namespaces_and_entries() -> None:
+    # Atom with a prefix on every element: still entries
+    assert _read('<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>P</a:title>'
+                 '<a:entry><a:id>1</a:id><a:title>one</a:title><a:content type="html">&lt;p&gt;1&lt;/p&gt;</a:content>'
+                 '</a:entry><a:entry><a:id>2</a:id><a:title>two <b>x</a:title></a:entry>'
+                 '<a:entry><a:id>3</a:id><a:title>three</a:title></a:entry></a:feed>') == [
+        ("one", "", "<p>1</p>", ""), ("two x", "", "", ""), ("three", "", "", "")]
+    # RSS 1.0, the root first in the file: `rdf:about` (declared on the root) is the link
+    assert _read('<rdf:RDF xmlns="http://purl.org/rss/1.0/" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+                 '<channel rdf:about="https://x.test/"><title>R</title></channel>'
+                 '<item rdf:about="https://x.test/1"><title>one</title></item>'
+                 '<item rdf:about="https://x.test/2"><title>two <b>x</title></item></rdf:RDF>') == [
+        ("one", "https://x.test/1", "", ""), ("two x", "https://x.test/2", "", "")]
+    # cut short inside a start tag (a download cut off): the entries before are whole
+    assert _read('<rss><channel><title>T</title><item><title>a</title><link>https://x.test/a</link></item>'
+                 '<item><title>b</title><link') == [("a", "https://x.test/a", "", ""), ("b", "", "", "")]
