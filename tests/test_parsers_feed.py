@@ -1,6 +1,7 @@
 """Feed parser (crawler/parsers/feed.py): RSS 2.0, RSS 1.0, Atom; charsets; hostile XML."""
 from __future__ import annotations
 
+import codecs
 import time
 from datetime import datetime, timezone
 
@@ -109,6 +110,11 @@ def test_not_a_feed(data: bytes) -> None:
     ("2021-11-28T10:38:00.123", None),
     # HH:MM without seconds is a local time too (README: `YYYY-MM-DD HH:MM[:SS]`), verbatim
     ("2021-10-28 14:08", "2021-10-28 14:08"), ("2021-10-28T14:08", "2021-10-28T14:08"),
+    # whitespace runs count as one space; `-0000` (RFC 2822: offset unknown) is no offset
+    ("  2021-10-28   14:08:07 ", "2021-10-28 14:08:07"),
+    ("Sun,\n 28 Nov 2021 02:38:00\tGMT", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
+    ("Sun, 28 Nov 2021 02:38:00 -0000", None), ("2021-11-28", None), ("10:38", None),
+    ("2021-11-28 10:38:00+0800", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
 ], ids=lambda v: "".join(c if c.isascii() and (c.isalnum() or c in "-+:.") else "_" for c in str(v)))
 def test_dates(text: str, expected: object) -> None:
     assert parse_date(text) == expected
@@ -261,3 +267,43 @@ def test_broken_feeds_of_each_kind_keep_their_namespaces_and_entries() -> None:
     # cut short inside a start tag (a download cut off): the entries before are whole
     assert _read('<rss><channel><title>T</title><item><title>a</title><link>https://x.test/a</link></item>'
                  '<item><title>b</title><link') == [("a", "https://x.test/a", "", ""), ("b", "", "", "")]
+
+
+def test_byte_order_marks_win_then_utf8_then_the_declared_charset() -> None:
+    rss = '<?xml version="1.0" encoding="utf-16"?><rss><channel><title>café 标</title></channel></rss>'
+    for data in (codecs.BOM_UTF8 + rss.encode("utf-8"), codecs.BOM_UTF16_LE + rss.encode("utf-16-le"),
+                 codecs.BOM_UTF16_BE + rss.encode("utf-16-be")):
+        assert parse_feed(data, "https://x.test/").title == "café 标"
+    with pytest.raises(FeedError) as exc:
+        parse_feed(codecs.BOM_UTF16_LE + "<rss>".encode("utf-16-le") + b"\x00\xd8", "https://x.test/")
+    assert str(exc.value).startswith("undecodable: 'utf-16-le' codec can't decode")
+    for label, codec, title in [("iso-8859-1", "latin-1", "café"), ("windows-1252", "cp1252", "café €"),
+                                ("x-nonesuch", "gb18030", "标题"),    # unknown label, not UTF-8: GB18030
+                                ("x-nonesuch", "ascii", "plain")]:
+        data = f'<?xml version="1.0" encoding="{label}"?><rss><channel><title>{title}</title></channel></rss>'
+        assert parse_feed(data.encode(codec), "https://x.test/").title == title
+
+
+def test_the_doctype_is_dropped_whole_and_its_entities_stay_text() -> None:
+    rss = ("<rss><channel><title>t&x;</title><item><title>a&x;</title><description>b&x;</description>"
+           "</item></channel></rss>")
+    for doctype in ['<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+                    '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN">',
+                    '<!DOCTYPE r [<!ENTITY x "a>b"><!ENTITY y "c">]>']:
+        feed = parse_feed(f'<?xml version="1.0"?>{doctype}\n{rss}'.encode(), "https://x.test/")
+        assert [feed.title] + [(e.title, e.body) for e in feed.entries] == ["t&x;", ("a&x;", "b&x;")]
+
+
+def test_references_and_characters_xml_forbids_are_made_harmless_outside_cdata_and_comments() -> None:
+    """A surrogate pair is two adjacent references (hex, any case), the high one first;
+    C0 controls, U+FFFE and U+FFFF are dropped; HTML names become their characters, XML's
+    own stay, unknown ones are text; CDATA (and a comment) is left as written."""
+    assert _rss_bodies(
+        "&#xD83D;x&#xDE00;|&#xDBFF;&#xDFFF;|&#xD800;&#xDC00;|&#xD83D;&#xD83D;&#xDE00;|&#xDBFF;&#xE000;|&#XD83D;&#XDE00;",
+        "a\x01b\x0bc\x1fd\ufffee\uffff\tf\x00g", "&nbsp;&amp;&lt;&bogus;&copy;&#38;",
+        "<![CDATA[&nbsp;&#0;\x01]]>&nbsp;") == [
+        "\ufffdx\ufffd|\U0010ffff|\U00010000|\ufffd\U0001f600|\ufffd\ue000|\U0001f600",
+        "abcde\tfg", "\xa0&<&bogus;©&", "&nbsp;&#0;\xa0"]
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><content type="xhtml">\
+<div xmlns="http://www.w3.org/1999/xhtml"><!-- &nbsp; &#0; --><p>&nbsp;&#0;</p></div></content></entry></feed>"""
+    assert parse_feed(atom, "https://x.test/").entries[0].body == "<!-- &nbsp; &#0; --><p>\xa0\ufffd</p>"
