@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import codecs
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -307,3 +307,78 @@ def test_references_and_characters_xml_forbids_are_made_harmless_outside_cdata_a
     atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><content type="xhtml">\
 <div xmlns="http://www.w3.org/1999/xhtml"><!-- &nbsp; &#0; --><p>&nbsp;&#0;</p></div></content></entry></feed>"""
     assert parse_feed(atom, "https://x.test/").entries[0].body == "<!-- &nbsp; &#0; --><p>\xa0\ufffd</p>"
+
+
+def _fields(data: str) -> tuple[tuple[str, str, list[str]], list[tuple]]:
+    feed = parse_feed(data.encode(), "https://x.test/dir/feed")
+    return ((feed.title, feed.link, feed.skipped),
+            [(e.title, e.link, e.id, e.published, e.author, e.categories) for e in feed.entries])
+
+
+def test_entry_fields_from_each_of_their_elements() -> None:
+    """Comments anywhere are ignored; an RSS title is text as written (only Atom
+    `type="html"` is unescaped); `dc:date`, Atom 0.3 `issued`; an RSS author is its text,
+    an Atom one its name; a category its `term`, else its text, an empty one dropped; a
+    guid is the link only as a permalink (`isPermaLink` in any case) and when not empty;
+    an unusable link gives way to the next candidate; relative links are resolved."""
+    cst = timezone(timedelta(hours=8))
+    assert _fields("""<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title><link>/home</link><!-- c -->
+<item><!-- c --><title>AT&amp;amp;T</title><author>ann@x.test (Ann)</author><dc:date>2021-06-30T09:55:27+08:00</dc:date>
+<category>A<!-- x -->B</category><category> </category><guid isPermaLink="false">g1</guid></item>
+<item><title>2</title><guid isPermaLink="TRUE"> /p/2 </guid><author>Ann <em>Lee</em></author></item>
+<item><title>3</title><link>http://[::1/</link><guid>https://x.test/p/3</guid></item>
+<item><title>4</title><guid/><guid isPermaLink="true">  </guid></item>
+</channel></rss>""") == (("T", "https://x.test/home", []), [
+        ("AT&amp;T", "", "g1", datetime(2021, 6, 30, 9, 55, 27, tzinfo=cst), "ann@x.test (Ann)", ["AB"]),
+        ("2", "https://x.test/p/2", "/p/2", None, "Ann Lee", []),
+        ("3", "https://x.test/p/3", "https://x.test/p/3", None, "", []),
+        ("4", "", "", None, "", [])])
+    assert _fields("""<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><link href="/"/>
+<entry><title>e</title><id>i</id><author><name>Ann</name><email>a@x.test</email></author>
+<category term="tech" label="Tech"/><category term="">text</category><issued>2021-06-30T09:55:27+08:00</issued></entry>
+</feed>""") == (("A", "https://x.test/", []), [("e", "", "i", datetime(2021, 6, 30, 9, 55, 27, tzinfo=cst), "Ann", ["tech", "text"])])
+    # RSS 1.0 without a channel: the title is the root's, the items still entries
+    assert _fields("""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">\
+<title>no channel</title><item rdf:about="https://x.test/1"><title>one</title></item></rdf:RDF>""") == (
+        ("no channel", "", []), [("one", "https://x.test/1", "https://x.test/1", None, "", [])])
+
+
+def test_a_document_that_is_not_xml_says_what_the_parser_found() -> None:
+    with pytest.raises(FeedError) as exc:
+        parse_feed(b"", "https://x.test/")
+    assert (exc.value.reason, str(exc.value)) == (
+        "not-a-feed", "not-a-feed: <string>:1:1:FATAL:PARSER:ERR_DOCUMENT_EMPTY: Document is empty")
+
+
+def test_a_broken_rss1_feed_keeps_every_readable_entry_and_names_the_skipped_ones() -> None:
+    """An entry left open ends where the next begins (its markup without the feed's
+    namespace); stray end tags, of elements closed before or opened in the entry before,
+    close nothing; a stray `<>` is an empty tag; an entry nested past the parser's limit
+    is skipped, named by its link, else its title, else its offset; a page of HTML
+    appended to the feed costs the entries before it nothing; links are resolved."""
+    deep = "<div>" * 300 + "</div>" * 300
+    head = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
+            '<channel rdf:about="https://x.test/"><title>R</title></channel>')
+    data = head + "".join([
+        '<item rdf:about="https://x.test/1"><title>one</title><description><p>open\n',
+        '<item rdf:about="https://x.test/2"><title>two</title><description>a <b>x</b></description></b></p></item>',
+        f'<item rdf:about="https://x.test/deep"><title>deep</title><description>{deep}</description></item>',
+        f"<item><title>deep, no link</title><description>{deep}</description></item>",
+        f"<item><description>{deep}</description></item>",
+        "<item><title>three</title><link>/3</link></item><>",
+        '<item rdf:about="https://x.test/4"><title>four</title></item>',
+        "<html><body>" + "<div>" * 300,
+    ])
+    feed = parse_feed(data.encode(), "https://x.test/feed")
+    assert [(e.title, e.link, e.body) for e in feed.entries] == [
+        ("one", "https://x.test/1", "<p>open\n</p>"), ("two", "https://x.test/2", "a <b>x</b>"),
+        ("three", "https://x.test/3", ""), ("four", "https://x.test/4", "")]
+    assert feed.skipped == [("too-deep", "https://x.test/deep"), ("too-deep", "deep, no link"),
+                            ("too-deep", f"entry at character {data.index('<item><description>')}")]
+
+
+def test_inline_markup_in_an_rss1_description_is_written_without_the_feeds_namespace() -> None:
+    rdf = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">\
+<item rdf:about="https://x.test/1"><title>one</title><description><p>x</p> <svg xmlns="http://www.w3.org/2000/svg"><g/></svg></description>\
+</item></rdf:RDF>"""
+    assert parse_feed(rdf, "https://x.test/").entries[0].body == '<p>x</p> <svg xmlns="http://www.w3.org/2000/svg"><g/></svg>'

@@ -191,13 +191,15 @@ def _children(el: etree._Element, *names: str) -> list[etree._Element]:
 
 
 # Namespaces a body's markup sits in only by inheritance (Atom's `type="xhtml"` wrapper
-# div, or an Atom feed's default namespace): written as plain HTML tags, no `xmlns`.
+# div, or the feed's default namespace: Atom, RSS 1.0 …): written as plain HTML tags, no `xmlns`.
 _HTML_NAMESPACES = ("http://www.w3.org/1999/xhtml", "http://www.w3.org/2005/Atom")
 
 
 def _inner_xml(el: etree._Element) -> str:
     """Text and children of `el` serialized (for XHTML carried inline), as the feed wrote
-    them minus the XHTML/Atom namespace (other namespaces, e.g. inline SVG, are kept)."""
+    them minus the XHTML/Atom namespace and the default namespace in scope (the feed's:
+    RSS 1.0 …); other namespaces (inline SVG declaring its own) are kept."""
+    inherited = {*_HTML_NAMESPACES, el.nsmap.get(None) or _HTML_NAMESPACES[0]}
     parts = [html.escape(el.text or "", quote=False)]
     for child in el:
         copy = deepcopy(child)
@@ -206,7 +208,7 @@ def _inner_xml(el: etree._Element) -> str:
                 # `{ns}name` read as text: etree.QName raises on an undeclared `dc:creator`;
                 # split at the last `}` (a namespace URI may hold one, a name never does)
                 ns, _, local = node.tag[1:].rpartition("}") if node.tag.startswith("{") else ("", "", "")
-                if ns in _HTML_NAMESPACES:
+                if ns in inherited:
                     node.tag = local
             etree.cleanup_namespaces(copy)
         parts.append(etree.tostring(copy, encoding="unicode", with_tail=True))
