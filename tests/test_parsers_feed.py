@@ -51,7 +51,7 @@ def test_mislabelled_utf8_and_undecodable_feeds() -> None:
     assert parse_feed(RSS.format(enc="gb2312").encode("utf-8"), "https://x.test/").entries[0].title == "镕铭 & “㈱”"
     with pytest.raises(FeedError) as exc:
         parse_feed(b'<?xml version="1.0" encoding="gbk"?><rss>\x81\x20\xff</rss>', "https://x.test/")
-    assert exc.value.reason == "undecodable"
+    assert str(exc.value) == "undecodable: neither UTF-8 nor GB18030 (at byte 41: illegal multibyte sequence)"
 
 
 def test_atom_and_rss1() -> None:
@@ -115,6 +115,7 @@ def test_not_a_feed(data: bytes) -> None:
     ("Sun,\n 28 Nov 2021 02:38:00\tGMT", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
     ("Sun, 28 Nov 2021 02:38:00 -0000", None), ("2021-11-28", None), ("10:38", None),
     ("2021-11-28 10:38:00+0800", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
+    ("2021-11-28t10:38:00z", datetime(2021, 11, 28, 10, 38, tzinfo=timezone.utc)),   # RFC 3339: any case
 ], ids=lambda v: "".join(c if c.isascii() and (c.isalnum() or c in "-+:.") else "_" for c in str(v)))
 def test_dates(text: str, expected: object) -> None:
     assert parse_date(text) == expected
@@ -279,7 +280,10 @@ def test_byte_order_marks_win_then_utf8_then_the_declared_charset() -> None:
     assert str(exc.value).startswith("undecodable: 'utf-16-le' codec can't decode")
     for label, codec, title in [("iso-8859-1", "latin-1", "café"), ("windows-1252", "cp1252", "café €"),
                                 ("x-nonesuch", "gb18030", "标题"),    # unknown label, not UTF-8: GB18030
-                                ("x-nonesuch", "ascii", "plain")]:
+                                ("x-nonesuch", "ascii", "plain"),
+                                ("iso-8859-1", "utf-8", "café 标"),     # mislabelled UTF-8
+                                ("utf-16", "ascii", "plain"), ("utf-16", "ascii", "plain!"),  # either length
+                                ("cp037", "ascii", "plain")]:
         data = f'<?xml version="1.0" encoding="{label}"?><rss><channel><title>{title}</title></channel></rss>'
         assert parse_feed(data.encode(codec), "https://x.test/").title == title
 

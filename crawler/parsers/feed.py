@@ -74,10 +74,11 @@ class Feed:
 
 
 def decode(data: bytes) -> str:
-    """The feed's text, without its XML declaration. Bytes that are valid UTF-8 (and not
-    plain ASCII) are read as UTF-8 whatever the declaration says: a feed labelled
-    iso-8859-1 or gbk but written in UTF-8 is common, while real text in a legacy charset
-    is practically never valid multi-byte UTF-8."""
+    """The feed's text, without its XML declaration. Bytes that are valid UTF-8 (plain
+    ASCII included) are read as UTF-8 whatever the declaration says: a feed labelled
+    iso-8859-1, gbk or utf-16 but written in UTF-8 is common, while real text in a legacy
+    charset is practically never valid multi-byte UTF-8 (and real UTF-16 has a BOM or no
+    ASCII declaration for the label to be read from)."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -90,9 +91,9 @@ def decode(data: bytes) -> str:
         if declared in GB:
             text = decode_gb(data)
         else:
-            try:
-                text = data.decode("utf-8") if not data.isascii() else data.decode(declared)
-            except (LookupError, UnicodeDecodeError):
+            try:  # ASCII is UTF-8 too: a label such as utf-16 on ASCII bytes is wrong
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
                 try:
                     text = data.decode(declared)
                 except (LookupError, UnicodeDecodeError):
@@ -252,7 +253,7 @@ def parse_date(text: str) -> datetime | str | None:
     if _LOCAL_DATE.match(text):
         return text  # local time without offset: verbatim
     try:
-        d = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        d = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "zZ" else text)  # RFC 3339: Z or z
     except ValueError:
         return None
     return d if d.tzinfo is not None else None
