@@ -289,13 +289,18 @@ def test_byte_order_marks_win_then_utf8_then_the_declared_charset() -> None:
 
 
 def test_the_doctype_is_dropped_whole_and_its_entities_stay_text() -> None:
-    rss = ("<rss><channel><title>t&x;</title><item><title>a&x;</title><description>b&x;</description>"
-           "</item></channel></rss>")
+    """Only the DOCTYPE goes: not the generator's comment before it (`[`, `]` and `>` in
+    it), nor a CDATA section after it (`]]>`)."""
+    rss = ("<rss><channel><title>t&x;</title><item><title>a&x;</title><description><![CDATA[<p>b&x;]]]>"
+           "</description></item><item><title>c&x;</title><description>d&x;</description></item></channel></rss>")
     for doctype in ['<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
-                    '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN">',
+                    '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+                    '"http://my.netscape.com/publish/formats/rss-0.91.dtd">',
                     '<!DOCTYPE r [<!ENTITY x "a>b"><!ENTITY y "c">]>']:
-        feed = parse_feed(f'<?xml version="1.0"?>{doctype}\n{rss}'.encode(), "https://x.test/")
-        assert [feed.title] + [(e.title, e.body) for e in feed.entries] == ["t&x;", ("a&x;", "b&x;")]
+        for before in ("", "<!-- [generated] by x > y -->\n"):
+            feed = parse_feed(f'<?xml version="1.0"?>{before}{doctype}\n{rss}'.encode(), "https://x.test/")
+            assert [feed.title] + [(e.title, e.body) for e in feed.entries] == [
+                "t&x;", ("a&x;", "<p>b&x;]"), ("c&x;", "d&x;")]
 
 
 def test_references_and_characters_xml_forbids_are_made_harmless_outside_cdata_and_comments() -> None:
@@ -303,11 +308,12 @@ def test_references_and_characters_xml_forbids_are_made_harmless_outside_cdata_a
     C0 controls, U+FFFE and U+FFFF are dropped; HTML names become their characters, XML's
     own stay, unknown ones are text; CDATA (and a comment) is left as written."""
     assert _rss_bodies(
-        "&#xD83D;x&#xDE00;|&#xDBFF;&#xDFFF;|&#xD800;&#xDC00;|&#xD83D;&#xD83D;&#xDE00;|&#xDBFF;&#xE000;|&#XD83D;&#XDE00;",
+        "&#xD83D;x&#xDE00;|&#xDBFF;&#xDFFF;|&#xD800;&#xDC00;|&#xD83D;&#xD83D;&#xDE00;|&#xDBFF;&#xE000;|&#XD83D;&#XDE00;"
+        "|&#0;&#xDE00;|&#xDC00;&#xDC00;",
         "a\x01b\x0bc\x1fd\ufffee\uffff\tf\x00g", "&nbsp;&amp;&lt;&bogus;&copy;&#38;",
-        "<![CDATA[&nbsp;&#0;\x01]]>&nbsp;") == [
-        "\ufffdx\ufffd|\U0010ffff|\U00010000|\ufffd\U0001f600|\ufffd\ue000|\U0001f600",
-        "abcde\tfg", "\xa0&<&bogus;©&", "&nbsp;&#0;\xa0"]
+        "<![CDATA[&nbsp;&#0;\x01]]>&nbsp;<![CDATA[R&D;]]>&nbsp;<![CDATA[&x;]]>") == [
+        "\ufffdx\ufffd|\U0010ffff|\U00010000|\ufffd\U0001f600|\ufffd\ue000|\U0001f600|\ufffd\ufffd|\ufffd\ufffd",
+        "abcde\tfg", "\xa0&<&bogus;©&", "&nbsp;&#0;\xa0R&D;\xa0&x;"]
     atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><content type="xhtml">\
 <div xmlns="http://www.w3.org/1999/xhtml"><!-- &nbsp; &#0; --><p>&nbsp;&#0;</p></div></content></entry></feed>"""
     assert parse_feed(atom, "https://x.test/").entries[0].body == "<!-- &nbsp; &#0; --><p>\xa0\ufffd</p>"
@@ -356,26 +362,27 @@ def test_a_document_that_is_not_xml_says_what_the_parser_found() -> None:
 
 def test_a_broken_rss1_feed_keeps_every_readable_entry_and_names_the_skipped_ones() -> None:
     """An entry left open ends where the next begins (its markup without the feed's
-    namespace); stray end tags, of elements closed before or opened in the entry before,
-    close nothing; a stray `<>` is an empty tag; an entry nested past the parser's limit
-    is skipped, named by its link, else its title, else its offset; a page of HTML
-    appended to the feed costs the entries before it nothing; links are resolved."""
+    namespace); stray end tags, of elements closed before or left open in the entry
+    before, close nothing; an entry's end tag closes what is open in it; a stray `<>` is
+    an empty tag; an entry nested past the parser's limit is skipped, named by its link,
+    else its title, else its offset; a page of HTML appended to the feed (cut short in a
+    comment) costs the entries before it nothing; links are resolved."""
     deep = "<div>" * 300 + "</div>" * 300
     head = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
             '<channel rdf:about="https://x.test/"><title>R</title></channel>')
     data = head + "".join([
-        '<item rdf:about="https://x.test/1"><title>one</title><description><p>open\n',
-        '<item rdf:about="https://x.test/2"><title>two</title><description>a <b>x</b></description></b></p></item>',
+        '<item rdf:about="https://x.test/1"><title>one</title><description><p>open <p>again\n',
+        '<item rdf:about="https://x.test/2"><title>two <b>x</b></title><description>a</description></b></p></item>',
         f'<item rdf:about="https://x.test/deep"><title>deep</title><description>{deep}</description></item>',
         f"<item><title>deep, no link</title><description>{deep}</description></item>",
         f"<item><description>{deep}</description></item>",
-        "<item><title>three</title><link>/3</link></item><>",
-        '<item rdf:about="https://x.test/4"><title>four</title></item>',
-        "<html><body>" + "<div>" * 300,
+        "<item><title>three</title><link>/3</link><>",
+        '<item rdf:about="https://x.test/4"><title>four</title><br></item>',
+        "<html><body>" + "<div>" * 300 + "<!-- cut short",
     ])
     feed = parse_feed(data.encode(), "https://x.test/feed")
     assert [(e.title, e.link, e.body) for e in feed.entries] == [
-        ("one", "https://x.test/1", "<p>open\n</p>"), ("two", "https://x.test/2", "a <b>x</b>"),
+        ("one", "https://x.test/1", "<p>open <p>again\n</p></p>"), ("two x", "https://x.test/2", "a"),
         ("three", "https://x.test/3", ""), ("four", "https://x.test/4", "")]
     assert feed.skipped == [("too-deep", "https://x.test/deep"), ("too-deep", "deep, no link"),
                             ("too-deep", f"entry at character {data.index('<item><description>')}")]
@@ -386,3 +393,9 @@ def test_inline_markup_in_an_rss1_description_is_written_without_the_feeds_names
 <item rdf:about="https://x.test/1"><title>one</title><description><p>x</p> <svg xmlns="http://www.w3.org/2000/svg"><g/></svg></description>\
 </item></rdf:RDF>"""
     assert parse_feed(rdf, "https://x.test/").entries[0].body == '<p>x</p> <svg xmlns="http://www.w3.org/2000/svg"><g/></svg>'
+
+
+def test_an_undeclared_prefix_is_read_by_its_local_name() -> None:
+    """`dc:creator` with its prefix never declared (a namespace error) is the author."""
+    assert _read("<rss><channel><title>T</title><item><title>a</title><dc:creator>Bob</dc:creator></item>"
+                 "</channel></rss>") == [("a", "", "", "Bob")]
