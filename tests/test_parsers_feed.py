@@ -301,6 +301,10 @@ def test_the_doctype_is_dropped_whole_and_its_entities_stay_text() -> None:
             feed = parse_feed(f'<?xml version="1.0"?>{before}{doctype}\n{rss}'.encode(), "https://x.test/")
             assert [feed.title] + [(e.title, e.body) for e in feed.entries] == [
                 "t&x;", ("a&x;", "<p>b&x;]"), ("c&x;", "d&x;")]
+    # an internal subset never closed (no `]` in the file): dropped up to its first `>`
+    feed = parse_feed(b'<!DOCTYPE r [<!ENTITY x "y"><rss><channel><title>t&x;</title><item><title>a</title></item>'
+                      b"</channel></rss>", "https://x.test/")
+    assert [feed.title] + [e.title for e in feed.entries] == ["t&x;", "a"]
 
 
 def test_references_and_characters_xml_forbids_are_made_harmless_outside_cdata_and_comments() -> None:
