@@ -403,3 +403,17 @@ def test_an_undeclared_prefix_is_read_by_its_local_name() -> None:
     """`dc:creator` with its prefix never declared (a namespace error) is the author."""
     assert _read("<rss><channel><title>T</title><item><title>a</title><dc:creator>Bob</dc:creator></item>"
                  "</channel></rss>") == [("a", "", "", "Bob")]
+
+
+def test_a_stray_end_tag_closes_nothing_the_scan_thinks_open() -> None:
+    """A self-closed element (`<link …/>`), a tag inside a comment and an empty `<>` are
+    no open elements: a stray end tag of their name inside an entry does not end the
+    entry there (lxml's own recovery keeps what follows the stray)."""
+    div = '<div xmlns="http://www.w3.org/1999/xhtml">'
+    atom = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><link href="https://x.test/" rel="self"/>'
+            "<!-- see <b --><>"
+            f'<entry><title>a</title><content type="xhtml">{div}<p>x</link>y</p>z</div></content></entry>'
+            f'<entry><title>b</title><content type="xhtml">{div}<p>x</b>y</p>z</div></content></entry>'
+            f'<entry><title>c</title><content type="xhtml">{div}<p>x</>y</p>z</div></content></entry></feed>')
+    assert [(e.title, e.body) for e in parse_feed(atom.encode(), "https://x.test/").entries] == [
+        ("a", "<p>x</p>y"), ("b", "<p>x</p>y"), ("c", "<p>x</p>y")]
