@@ -126,11 +126,28 @@ def _without_doctype(text: str) -> str:
         return text
     bracket = text.find("[", m.end(), gt)
     if bracket >= 0:  # an internal subset: `[ … ]` then `>`
-        close = text.find("]", bracket)
+        close = _subset_end(text, bracket + 1)
         after = text.find(">", close) if close >= 0 else -1
         if after >= 0:
             gt = after
     return text[: m.start()] + text[gt + 1 :]
+
+
+_SUBSET_TOKEN = re.compile(r"""["'\]]|<!--""")
+
+
+def _subset_end(text: str, i: int) -> int:
+    """Where the `]` closing an internal subset is (-1: nowhere): a `]` in a quoted value
+    (`<!ENTITY y "]">`) or a comment is not it. Linear: every step moves past what it read."""
+    while (t := _SUBSET_TOKEN.search(text, i)) is not None:
+        if t.group() == "]":
+            return t.start()
+        closer = "-->" if t.group() == "<!--" else t.group()
+        end = text.find(closer, t.end())
+        if end < 0:
+            return -1
+        i = end + len(closer)
+    return -1
 
 
 def _xml_char(cp: int) -> bool:
