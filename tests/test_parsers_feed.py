@@ -116,6 +116,7 @@ def test_not_a_feed(data: bytes) -> None:
     ("Sun, 28 Nov 2021 02:38:00 -0000", None), ("2021-11-28", None), ("10:38", None),
     ("2021-11-28 10:38:00+0800", datetime(2021, 11, 28, 2, 38, tzinfo=timezone.utc)),
     ("2021-11-28t10:38:00z", datetime(2021, 11, 28, 10, 38, tzinfo=timezone.utc)),   # RFC 3339: any case
+    ("2021-11-28T10:38:00X", None),
 ], ids=lambda v: "".join(c if c.isascii() and (c.isalnum() or c in "-+:.") else "_" for c in str(v)))
 def test_dates(text: str, expected: object) -> None:
     assert parse_date(text) == expected
@@ -219,10 +220,10 @@ def test_markup_written_inline_in_a_description_is_kept_after_text_too() -> None
     losing the image); escaped HTML and CDATA are the text they hold."""
     assert _rss_bodies('Intro <b>x</b> &amp; <img src="a.jpg"/> end',
                        '\n <p>lead</p> <img src="b.jpg"/>\n',
-                       "&lt;p&gt;escaped&lt;/p&gt;", "<![CDATA[<p>cdata &amp; co</p>]]>", "  ") == [
+                       "&lt;p&gt;escaped&lt;/p&gt;", "<![CDATA[<p>cdata &amp; co</p>]]>", "  ", "") == [
         'Intro <b>x</b> &amp; <img src="a.jpg"/> end',
         '\n <p>lead</p> <img src="b.jpg"/>\n',
-        "<p>escaped</p>", "<p>cdata &amp; co</p>", "  "]
+        "<p>escaped</p>", "<p>cdata &amp; co</p>", "  ", ""]
 
 
 GHOST = "<item><title>ghost</title></item>"
@@ -236,13 +237,14 @@ def _read(data: str) -> list[tuple[str, str, str, str]]:
 def test_a_broken_feed_is_read_entry_by_entry_as_xml_reads_it() -> None:
     """A feed with an error is read entry by entry: an `<item>` inside a comment (the
     generator's, first thing in the file), a processing instruction, a declaration or
-    CDATA is text, not an entry, whatever `>` it holds (a declaration ends at its first `>`,
-    an apostrophe quoting nothing); the broken entry keeps what it has, the others are whole."""
+    CDATA or a quoted attribute value (an empty one before it) is text, not an entry,
+    whatever `>` it holds (a declaration ends at its first `>`, an apostrophe quoting
+    nothing); the broken entry keeps what it has, the others are whole."""
     assert _read(f"""<?xml version="1.0" encoding="utf-8"?><!-- generator: x > y {GHOST} -->
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
 <?pi a > {GHOST} ?><!x it's {GHOST}>
 <item><title>one</title><link>https://x.test/1</link><dc:creator>Ann</dc:creator>\
-<description><![CDATA[<p>a > b</p>{GHOST}]]></description></item>
+<category domain="" label="a" title="> {GHOST}">c</category><description><![CDATA[<p>a > b</p>{GHOST}]]></description></item>
 {BROKEN_ITEM}
 <item><title>three</title><link>https://x.test/3</link></item>
 </channel></rss>""") == [
@@ -291,22 +293,26 @@ def test_byte_order_marks_win_then_utf8_then_the_declared_charset() -> None:
 def test_the_doctype_is_dropped_whole_and_its_entities_stay_text() -> None:
     """Only the DOCTYPE goes: not the generator's comment before it (`[`, `]` and `>` in
     it), nor a CDATA section after it (`]]>`)."""
-    rss = ("<rss><channel><title>t&x;</title><item><title>a&x;</title><description><![CDATA[<p>b&x;]]]>"
+    rss = ('<rss version="2.0"><channel><title>t&x;</title><item><title>a&x;</title><description><![CDATA[<p>b&x;]]]>'
            "</description></item><item><title>c&x;</title><description>d&x;</description></item></channel></rss>")
     for doctype in ['<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
                     '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
                     '"http://my.netscape.com/publish/formats/rss-0.91.dtd">',
                     '<!DOCTYPE r [<!ENTITY x "a>b"><!ENTITY y "c">]>',
                     # a `]` in a quoted value or a comment does not close the subset
-                    """<!DOCTYPE r [<!ENTITY x "a]>b"><!ENTITY y '][' ><!-- ] ' > -->]>"""]:
+                    """<!DOCTYPE r [<!ENTITY x "a]>b"><!ENTITY y '][' ><!-- ] ' > -->]>""",
+                    '<!DOCTYPE r [<!ENTITY x "a[]>b">]>', '<!DOCTYPE r SYSTEM "x.dtd"[<!ENTITY x "a">]>',
+                    "<!DOCTYPE rss []>"]:
         for before in ("", "<!-- [generated] by x > y -->\n"):
             feed = parse_feed(f'<?xml version="1.0"?>{before}{doctype}\n{rss}'.encode(), "https://x.test/")
             assert [feed.title] + [(e.title, e.body) for e in feed.entries] == [
                 "t&x;", ("a&x;", "<p>b&x;]"), ("c&x;", "d&x;")]
-    # an internal subset never closed (no `]` in the file): dropped up to its first `>`
-    feed = parse_feed(b'<!DOCTYPE r [<!ENTITY x "y"><rss><channel><title>t&x;</title><item><title>a</title></item>'
-                      b"</channel></rss>", "https://x.test/")
-    assert [feed.title] + [e.title for e in feed.entries] == ["t&x;", "a"]
+    # an internal subset never closed (no `]` in the file, or a quote never closed): dropped
+    # up to its first `>`, a comment before it kept
+    for subset in (b'[<!ENTITY x "y">', b'[<!ENTITY x "y>'):
+        feed = parse_feed(b"<!-- c --><!DOCTYPE r " + subset + b"<rss><channel><title>t&x;</title><item><title>a</title>"
+                          b"</item></channel></rss>", "https://x.test/")
+        assert [feed.title] + [e.title for e in feed.entries] == ["t&x;", "a"]
 
 
 def test_references_and_characters_xml_forbids_are_made_harmless_outside_cdata_and_comments() -> None:
