@@ -225,9 +225,10 @@ def _inner_xml(el: etree._Element) -> str:
             for node in copy.iter(etree.Element):
                 # `{ns}name` read as text: etree.QName raises on an undeclared `dc:creator`;
                 # split at the last `}` (a namespace URI may hold one, a name never does)
-                ns, _, local = node.tag[1:].rpartition("}") if node.tag.startswith("{") else ("", "", "")
-                if ns in inherited:
-                    node.tag = local
+                if node.tag.startswith("{"):
+                    ns, _, local = node.tag[1:].rpartition("}")
+                    if ns in inherited:
+                        node.tag = local
             etree.cleanup_namespaces(copy)
         parts.append(etree.tostring(copy, encoding="unicode", with_tail=True))
     return "".join(parts)
