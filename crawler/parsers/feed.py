@@ -74,10 +74,11 @@ class Feed:
 
 
 def decode(data: bytes) -> str:
-    """The feed's text, without its XML declaration. Bytes that are valid UTF-8 (and not
-    plain ASCII) are read as UTF-8 whatever the declaration says: a feed labelled
-    iso-8859-1 or gbk but written in UTF-8 is common, while real text in a legacy charset
-    is practically never valid multi-byte UTF-8."""
+    """The feed's text, without its XML declaration. Bytes that are valid UTF-8 (plain
+    ASCII included) are read as UTF-8 whatever the declaration says: a feed labelled
+    iso-8859-1, gbk or utf-16 but written in UTF-8 is common, while real text in a legacy
+    charset is practically never valid multi-byte UTF-8 (and real UTF-16 has a BOM or no
+    ASCII declaration for the label to be read from)."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -90,9 +91,9 @@ def decode(data: bytes) -> str:
         if declared in GB:
             text = decode_gb(data)
         else:
-            try:
-                text = data.decode("utf-8") if not data.isascii() else data.decode(declared)
-            except (LookupError, UnicodeDecodeError):
+            try:  # ASCII is UTF-8 too: a label such as utf-16 on ASCII bytes is wrong
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
                 try:
                     text = data.decode(declared)
                 except (LookupError, UnicodeDecodeError):
@@ -125,11 +126,28 @@ def _without_doctype(text: str) -> str:
         return text
     bracket = text.find("[", m.end(), gt)
     if bracket >= 0:  # an internal subset: `[ … ]` then `>`
-        close = text.find("]", bracket)
+        close = _subset_end(text, bracket + 1)
         after = text.find(">", close) if close >= 0 else -1
         if after >= 0:
             gt = after
     return text[: m.start()] + text[gt + 1 :]
+
+
+_SUBSET_TOKEN = re.compile(r"""["'\]]|<!--""")
+
+
+def _subset_end(text: str, i: int) -> int:
+    """Where the `]` closing an internal subset is (-1: nowhere): a `]` in a quoted value
+    (`<!ENTITY y "]">`) or a comment is not it. Linear: every step moves past what it read."""
+    while (t := _SUBSET_TOKEN.search(text, i)) is not None:
+        if t.group() == "]":
+            return t.start()
+        closer = "-->" if t.group() == "<!--" else t.group()
+        end = text.find(closer, t.end())
+        if end < 0:
+            return -1
+        i = end + len(closer)
+    return -1
 
 
 def _xml_char(cp: int) -> bool:
@@ -191,34 +209,39 @@ def _children(el: etree._Element, *names: str) -> list[etree._Element]:
 
 
 # Namespaces a body's markup sits in only by inheritance (Atom's `type="xhtml"` wrapper
-# div, or an Atom feed's default namespace): written as plain HTML tags, no `xmlns`.
+# div, or the feed's default namespace: Atom, RSS 1.0 …): written as plain HTML tags, no `xmlns`.
 _HTML_NAMESPACES = ("http://www.w3.org/1999/xhtml", "http://www.w3.org/2005/Atom")
 
 
 def _inner_xml(el: etree._Element) -> str:
     """Text and children of `el` serialized (for XHTML carried inline), as the feed wrote
-    them minus the XHTML/Atom namespace (other namespaces, e.g. inline SVG, are kept)."""
+    them minus the XHTML/Atom namespace and the default namespace in scope (the feed's:
+    RSS 1.0 …); other namespaces (inline SVG declaring its own) are kept."""
+    inherited = {*_HTML_NAMESPACES, el.nsmap.get(None) or _HTML_NAMESPACES[0]}
     parts = [html.escape(el.text or "", quote=False)]
     for child in el:
         copy = deepcopy(child)
         if isinstance(copy.tag, str):  # an element (a comment or PI has no namespace to drop)
             for node in copy.iter(etree.Element):
-                # `{ns}name` read as text: etree.QName raises on an undeclared `dc:creator`
-                ns, _, local = node.tag[1:].partition("}") if node.tag.startswith("{") else ("", "", "")
-                if ns in _HTML_NAMESPACES:
-                    node.tag = local
+                # `{ns}name` read as text: etree.QName raises on an undeclared `dc:creator`;
+                # split at the last `}` (a namespace URI may hold one, a name never does)
+                if node.tag.startswith("{"):
+                    ns, _, local = node.tag[1:].rpartition("}")
+                    if ns in inherited:
+                        node.tag = local
             etree.cleanup_namespaces(copy)
         parts.append(etree.tostring(copy, encoding="unicode", with_tail=True))
     return "".join(parts)
 
 
 def _content(el: etree._Element) -> str:
-    """An element's HTML: its text (escaped HTML or CDATA) or, for XHTML, its markup."""
+    """An element's HTML: its text (escaped HTML or CDATA) or, for XHTML or markup written
+    inline (child elements, even after text: `Intro <img …/>`), its markup."""
     kind = (el.get("type") or "").lower()
-    if kind == "xhtml" or (len(el) and not (el.text or "").strip()):
+    if kind == "xhtml" or len(el):
         inner = el[0] if kind == "xhtml" and len(el) == 1 and _local(el[0]) == "div" else el
         return _inner_xml(inner)
-    text = "".join(_texts(el))
+    text = el.text or ""
     return html.escape(text, quote=False) if kind in ("text", "text/plain") else text
 
 
@@ -248,7 +271,7 @@ def parse_date(text: str) -> datetime | str | None:
     if _LOCAL_DATE.match(text):
         return text  # local time without offset: verbatim
     try:
-        d = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        d = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "zZ" else text)  # RFC 3339: Z or z
     except ValueError:
         return None
     return d if d.tzinfo is not None else None
