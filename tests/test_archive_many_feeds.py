@@ -144,6 +144,9 @@ def test_a_feed_crawl_keeps_fewer_responses_in_process_unless_told(monkeypatch) 
     from crawler.spiders.feed import FEED_ACTIVE_SIZE, FeedSpider
 
     monkeypatch.chdir(ROOT)
+    # get_project_settings() exports SCRAPY_SETTINGS_MODULE: set here, monkeypatch removes it
+    # again (left behind, a later test's bare `scrapy runspider` would load the project's pipelines)
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 5_000_000  # Scrapy's, for the portals
     assert Crawler(FeedSpider, settings.copy()).settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == FEED_ACTIVE_SIZE
