@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.parsers.tags import Tag, skip_plain, tags, tags_of_note
+from crawler.parsers.tags import Tag, tags, tags_of_note
 
 NO_REFERRER = ' referrerpolicy="no-referrer"'
 
@@ -36,30 +36,17 @@ def _element(
     and inside it is skipped by one regex, and only the tags that matter are read (those
     with an id, then the element's own name and the names in `also`, which go to `found`).
     Rules: see inner_html."""
-    pos = 0
-    while True:
-        it = tags(text, start=skip_plain(text, pos))
-        tag = next(it, None)
-        if tag is None:
-            return None
+    for tag in tags_of_note(text, (), ids=True):
         if _has_id(text, tag, id):
             break
-        pos = tag.span[1]
-        if tag.content_end is not None:  # a raw-text element: on after its end tag
-            if tag.content_end >= len(text):
-                return None  # never closed: the rest of the page is its text
-            pos = next(it).span[1]
+    else:
+        return None  # no such element (or a raw-text element never closed holds the rest)
     name, start, depth = tag.name, tag.span[1], 1
     if text.endswith("/>", 0, start):
         return start, start, False
     if tag.content_end is not None:  # a raw-text element
         return (start, tag.content_end, True) if tag.content_end < len(text) else None
-    stop, pos = (name, *also), start
-    while True:
-        it = tags(text, start=skip_plain(text, pos, stop, ids=False))
-        tag = next(it, None)
-        if tag is None:
-            return None
+    for tag in tags_of_note(text, (name, *also), start=start):
         if tag.name == name:
             if not tag.closing and not text.endswith("/>", 0, tag.span[1]):
                 depth += 1
@@ -69,11 +56,7 @@ def _element(
                     return start, tag.span[0], False
         if found is not None and tag.name in also:
             found.append(tag)
-        pos = tag.span[1]
-        if tag.content_end is not None:
-            if tag.content_end >= len(text):
-                return None
-            pos = next(it).span[1]  # its end tag: not markup of the element's
+    return None
 
 
 def inner_html(text: str, *, id: str) -> str | None:

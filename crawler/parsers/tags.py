@@ -222,14 +222,19 @@ def tags(text: str, raw_text: tuple[str, ...] = RAW_TEXT, start: int = 0) -> Ite
 
 
 def tags_of_note(
-    text: str, stop: tuple[str, ...], raw_text: tuple[str, ...] = RAW_TEXT, inert: bool = False
+    text: str,
+    stop: tuple[str, ...],
+    raw_text: tuple[str, ...] = RAW_TEXT,
+    inert: bool = False,
+    ids: bool = False,
+    start: int = 0,
 ) -> Iterator[Tag]:
-    """The tags `tags(text, raw_text)` yields, less the plain ones `skip_plain(…, stop,
-    ids=False, inert=inert)` passes over: every tag named in `stop` (and every tag that
-    could be active, with `inert`) is among them, in order."""
-    pos, n = 0, len(text)
+    """The tags `tags(text, raw_text, start)` yields, less the plain ones `skip_plain(…, stop,
+    ids, inert)` passes over: every tag named in `stop` (with `ids` every tag with an `id`,
+    with `inert` every tag that could be active) is among them, in order."""
+    pos, n = start, len(text)
     while True:
-        it = tags(text, raw_text, start=skip_plain(text, pos, stop, ids=False, inert=inert))
+        it = tags(text, raw_text, start=skip_plain(text, pos, stop, ids=ids, inert=inert))
         tag = next(it, None)
         if tag is None:
             return
